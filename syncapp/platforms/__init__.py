@@ -1,0 +1,1 @@
+"""Everything that speaks HTTP to TikTok Shop and Ecwid, and nothing else (no Django models)."""

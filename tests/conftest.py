@@ -1,0 +1,40 @@
+"""Fixtures shared by every test folder.
+
+The portal and the sandbox run in one live server (a real HTTP server in a thread of the test
+process), so tests talk to the emulated platforms over real HTTP and can still read and change the
+sandbox's state through the ORM.
+"""
+
+import pytest
+
+from sandbox import ratelimit
+from sandbox.models import FaultSettings
+
+
+@pytest.fixture
+def sandbox_url(live_server) -> str:
+    """Base URL of the sandbox on the live server, e.g. http://localhost:41234/sandbox."""
+    return f"{live_server.url}/sandbox"
+
+
+@pytest.fixture(autouse=True)
+def _clean_sandbox_limits():
+    """Rate-limit buckets live in process memory: start every test with full buckets."""
+    ratelimit.reset()
+    yield
+    ratelimit.reset()
+
+
+@pytest.fixture
+def faults(db):
+    """Set fault switches: `faults("ecwid", error_next=2)`; everything is reset after the test."""
+
+    def set_faults(platform: str, **values):
+        settings = FaultSettings.for_platform(platform)
+        for key, value in values.items():
+            setattr(settings, key, value)
+        settings.save()
+        return settings
+
+    yield set_faults
+    FaultSettings.objects.all().delete()
