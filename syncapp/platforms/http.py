@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 USER_AGENT = "order-sync-portal/1.0 (+https://github.com/; TikTok Shop to Ecwid)"
@@ -102,7 +103,8 @@ def make_session(*, read_retries: int = 2, backoff: float = 0.3) -> requests.Ses
     """A Session with our User-Agent and urllib3 retries for idempotent reads only.
 
     Connection errors (nothing was sent) are retried for every method; read timeouts and 502/503/504
-    only for GET/HEAD. 429 is never retried here: the caller honours Retry-After itself.
+    only for GET/HEAD. 429 is never retried here: the caller honours Retry-After itself (urllib3 would
+    otherwise sleep any Retry-After it is sent, uncapped, for reads).
     """
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
@@ -115,7 +117,7 @@ def make_session(*, read_retries: int = 2, backoff: float = 0.3) -> requests.Ses
         allowed_methods=IDEMPOTENT_METHODS,
         status_forcelist=(502, 503, 504),
         backoff_factor=backoff,
-        respect_retry_after_header=True,
+        respect_retry_after_header=False,
         raise_on_status=False,
     )
     adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
@@ -181,6 +183,14 @@ def send(
             platform=platform,
         ) from None
     except requests.exceptions.ConnectionError as exc:
+        if _caused_by_read_timeout(exc):
+            # A read that kept timing out through urllib3's retries surfaces as a ConnectionError.
+            raise PlatformError(
+                f"{platform} did not answer in time.",
+                kind=ErrorKind.TRANSIENT,
+                platform=platform,
+                outcome_unknown=writes,
+            ) from None
         # Covers refused, DNS failures and, after urllib3's retries, repeated dropped connections.
         # A dropped connection after a write was sent means we cannot know whether it applied.
         dropped = "RemoteDisconnected" in repr(exc) or "Connection aborted" in repr(exc)
@@ -203,6 +213,13 @@ def send(
             platform=platform,
             outcome_unknown=writes,
         ) from None
+
+
+def _caused_by_read_timeout(exc: BaseException) -> bool:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, ReadTimeoutError) or isinstance(
+        exc.args[0] if exc.args else None, ReadTimeoutError
+    )
 
 
 def json_body(response: requests.Response, *, platform: str) -> Any:
