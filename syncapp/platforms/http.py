@@ -160,66 +160,51 @@ def send(
     dropped from the chain with `from None`.
     """
     method = method.upper()
-    writes = method not in IDEMPOTENT_METHODS
     try:
         return session.request(method, url, params=params, data=data, headers=headers, timeout=timeout)
-    except requests.exceptions.ConnectTimeout:
-        raise PlatformError(
-            f"Could not connect to {platform} in time (host unreachable or too slow).",
-            kind=ErrorKind.UNREACHABLE,
-            platform=platform,
-        ) from None
-    except requests.exceptions.ReadTimeout:
-        raise PlatformError(
-            f"{platform} did not answer in time.",
-            kind=ErrorKind.TRANSIENT,
-            platform=platform,
-            outcome_unknown=writes,
-        ) from None
-    except requests.exceptions.SSLError:
-        raise PlatformError(
-            f"TLS handshake with {platform} failed (certificate or proxy problem).",
-            kind=ErrorKind.UNREACHABLE,
-            platform=platform,
-        ) from None
-    except requests.exceptions.ConnectionError as exc:
-        if _caused_by_read_timeout(exc):
-            # A read that kept timing out through urllib3's retries surfaces as a ConnectionError.
-            raise PlatformError(
-                f"{platform} did not answer in time.",
-                kind=ErrorKind.TRANSIENT,
-                platform=platform,
-                outcome_unknown=writes,
-            ) from None
-        # Covers refused, DNS failures and, after urllib3's retries, repeated dropped connections.
-        # A dropped connection after a write was sent means we cannot know whether it applied.
-        dropped = "RemoteDisconnected" in repr(exc) or "Connection aborted" in repr(exc)
-        raise PlatformError(
-            f"Could not reach {platform} (connection refused, DNS failure or dropped connection).",
-            kind=ErrorKind.TRANSIENT if dropped else ErrorKind.UNREACHABLE,
-            platform=platform,
-            outcome_unknown=writes and dropped,
-        ) from None
-    except requests.exceptions.RetryError:
-        raise PlatformError(
-            f"{platform} kept failing after retries.",
-            kind=ErrorKind.TRANSIENT,
-            platform=platform,
-        ) from None
     except requests.exceptions.RequestException as exc:
-        raise PlatformError(
-            f"Request to {platform} failed: {type(exc).__name__}.",
-            kind=ErrorKind.TRANSIENT,
-            platform=platform,
-            outcome_unknown=writes,
-        ) from None
+        raise transport_error(exc, platform=platform, writes=method not in IDEMPOTENT_METHODS) from None
+
+
+def transport_error(
+    exc: requests.exceptions.RequestException, *, platform: str, writes: bool
+) -> PlatformError:
+    """Classify a failure to get any answer; `writes` marks requests that may have been applied."""
+
+    def error(message: str, kind: ErrorKind, outcome_unknown: bool = False) -> PlatformError:
+        return PlatformError(message, kind=kind, platform=platform, outcome_unknown=outcome_unknown)
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return error(
+            f"Could not connect to {platform} in time (host unreachable or too slow).", ErrorKind.UNREACHABLE
+        )
+    # A read that kept timing out through urllib3's retries surfaces as a ConnectionError.
+    if isinstance(exc, requests.exceptions.ReadTimeout) or _caused_by_read_timeout(exc):
+        return error(f"{platform} did not answer in time.", ErrorKind.TRANSIENT, outcome_unknown=writes)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return error(
+            f"TLS handshake with {platform} failed (certificate or proxy problem).", ErrorKind.UNREACHABLE
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        # Refused, DNS failures and, after urllib3's retries, repeated dropped connections. A dropped
+        # connection after a write was sent means we cannot know whether it applied.
+        dropped = "RemoteDisconnected" in repr(exc) or "Connection aborted" in repr(exc)
+        return error(
+            f"Could not reach {platform} (connection refused, DNS failure or dropped connection).",
+            ErrorKind.TRANSIENT if dropped else ErrorKind.UNREACHABLE,
+            outcome_unknown=writes and dropped,
+        )
+    if isinstance(exc, requests.exceptions.RetryError):
+        return error(f"{platform} kept failing after retries.", ErrorKind.TRANSIENT)
+    return error(
+        f"Request to {platform} failed: {type(exc).__name__}.", ErrorKind.TRANSIENT, outcome_unknown=writes
+    )
 
 
 def _caused_by_read_timeout(exc: BaseException) -> bool:
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, ReadTimeoutError) or isinstance(
-        exc.args[0] if exc.args else None, ReadTimeoutError
-    )
+    """requests wraps urllib3's MaxRetryError(reason=ReadTimeoutError) in a ConnectionError."""
+    inner = exc.args[0] if exc.args else None
+    return isinstance(inner, ReadTimeoutError) or isinstance(getattr(inner, "reason", None), ReadTimeoutError)
 
 
 def json_body(response: requests.Response, *, platform: str) -> Any:
