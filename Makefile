@@ -40,7 +40,8 @@ run: setup
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py qcluster & worker=$$!; \
 	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 1 --threads 8 \
-		--timeout 120 --access-logfile - --log-level warning
+		--timeout 120 --log-level warning --access-logfile - \
+		--access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 check: $(VENV)/.installed .env
 	$(VENV)/bin/ruff format --check .
@@ -56,7 +57,19 @@ pytest: $(VENV)/.installed .env
 pytest-scaleout: $(VENV)/.installed .env
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest
 
-test: setup check pytest pytest-scaleout
+# Browser tests drive Debian's Chromium through Playwright (Playwright cannot download its own here).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: setup browser-deps check pytest pytest-scaleout
+
+# Benchmarks print numbers (they are not timed tests): sync throughput, API calls per order and
+# webhook latency against the sandbox; list and search speed with a million records.
+bench: setup
+	$(PY) -m bench
+	$(PY) -m bench.lists
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3* test_db.sqlite3*
