@@ -5,7 +5,10 @@ process), so tests talk to the emulated platforms over real HTTP and can still r
 sandbox's state through the ORM.
 """
 
+import socket
+
 import pytest
+from django.core.servers.basehttp import WSGIRequestHandler
 
 from sandbox import ratelimit
 from sandbox.models import FaultSettings
@@ -15,6 +18,19 @@ from sandbox.models import FaultSettings
 def sandbox_url(live_server) -> str:
     """Base URL of the sandbox on the live server, e.g. http://localhost:41234/sandbox."""
     return f"{live_server.url}/sandbox"
+
+
+@pytest.fixture(autouse=True)
+def _live_server_without_nagle(monkeypatch):
+    """Answer without Nagle's delay: the test server writes headers and body separately, and each
+    small second write would otherwise wait ~40 ms for the client's delayed ACK (gunicorn does not)."""
+    setup = WSGIRequestHandler.setup
+
+    def setup_without_nagle(handler):
+        setup(handler)
+        handler.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    monkeypatch.setattr(WSGIRequestHandler, "setup", setup_without_nagle)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,1 @@
+from syncapp.admin import connections, records  # noqa: F401  (registers the ModelAdmins)

@@ -1,0 +1,163 @@
+"""django-q2 entry points: tiny functions that take ids, reload the rows and call the sync engine.
+
+Schedules call `run_profile_task(task_id)`; the webhook view queues `process_webhook(event_id)`; the
+admin's resync queues `push_records(ids)`; an hourly schedule calls `refresh_connection_tokens()`.
+Each returns a short plain-words summary, which django-q2 keeps as the task's result.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from syncapp.models import Connection, Entity, Profile, ProfileTask, SyncRecord, WebhookEvent
+from syncapp.platforms.http import PlatformError
+from syncapp.sync import orders, schedules
+
+log = logging.getLogger(__name__)
+
+# One run of a task at a time; a run that died lets its lease lapse after this long.
+TASK_LEASE = timedelta(minutes=10)
+
+
+def run_profile_task(task_id: int, *, since: int | None = None) -> str:
+    """Run one profile task now (pull or push), recording last run, outcome and next run on it."""
+    task = (
+        ProfileTask.objects.select_related("profile__source", "profile__destination")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None:
+        return f"Task {task_id} no longer exists."
+    if not (task.enabled and task.profile.is_active):
+        return f"{task} is switched off."
+    now = timezone.now()
+    leased = ProfileTask.objects.filter(
+        Q(running_until__isnull=True) | Q(running_until__lt=now), pk=task.pk
+    ).update(running_until=now + TASK_LEASE)
+    if not leased:
+        return f"{task} is already running."
+    try:
+        if task.entity == Entity.ORDER_DETAIL:
+            outcome, ok = orders.pull_orders(task, since=since).summary(), True
+        else:
+            result = orders.push_due(task.profile)
+            outcome, ok = result.summary(), not result.stopped
+    except PlatformError as exc:
+        conn = task.profile.source if task.entity == Entity.ORDER_DETAIL else task.profile.destination
+        outcome, ok = orders.explain(conn, exc), False
+        log.warning("%s failed: %s", task, exc)
+    except Exception as exc:
+        outcome, ok = f"Unexpected error: {type(exc).__name__}: {exc}", False
+        log.exception("%s failed", task)
+    finally:
+        ProfileTask.objects.filter(pk=task.pk).update(running_until=None)
+    ProfileTask.objects.filter(pk=task.pk).update(
+        last_run_at=now, last_outcome=outcome, last_run_ok=ok, next_run_at=schedules.next_run_of(task)
+    )
+    return outcome
+
+
+def run_profile(profile_id: int, *, since: int | None = None) -> str:
+    """Run a profile's enabled tasks now, pull first ("Run now", "Backfill from date")."""
+    outcomes = []
+    for task in ProfileTask.objects.filter(profile_id=profile_id, enabled=True).order_by("entity"):
+        outcomes.append(
+            run_profile_task(task.pk, since=since if task.entity == Entity.ORDER_DETAIL else None)
+        )
+    return " ".join(outcomes) or "No enabled tasks."
+
+
+def process_webhook(event_id: int) -> str:
+    """Pull the order a TikTok webhook names and push it at once; polling stays the safety net."""
+    event = WebhookEvent.objects.select_related("connection").filter(pk=event_id).first()
+    if event is None:
+        return f"Webhook event {event_id} no longer exists."
+    if event.processed_at:
+        return "Already processed."
+    if event.event_type != 1 or not event.order_id:
+        outcome = f"Ignored: webhook type {event.event_type} is not an order status change."
+    else:
+        outcome = _sync_order_now(event)
+    WebhookEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now(), outcome=outcome)
+    return outcome
+
+
+def _sync_order_now(event: WebhookEvent) -> str:
+    profiles = Profile.objects.filter(source=event.connection, is_active=True).select_related("source")
+    outcomes = []
+    for profile in profiles:
+        enabled = set(profile.tasks.filter(enabled=True).values_list("entity", flat=True))
+        if Entity.ORDER_DETAIL not in enabled:
+            outcomes.append(f"{profile}: pull is switched off.")
+            continue
+        try:
+            results = orders.fetch_and_ingest(profile, [event.order_id])
+        except PlatformError as exc:
+            outcomes.append(f"{profile}: could not read the order: {orders.explain(profile.source, exc)}")
+            continue
+        if not results:
+            outcomes.append(f"{profile}: TikTok returned no order {event.order_id}.")
+            continue
+        for result in results:
+            status = result.sales_status or "unchanged"
+            record_id = (
+                SyncRecord.objects.filter(
+                    profile=profile, entity=Entity.SALES_ORDER, source_id=result.source_id
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+            # Pushed now even when a poll stored this version first: the claim only succeeds when
+            # the record is due, so an order already in Ecwid costs nothing here.
+            if record_id and Entity.SALES_ORDER in enabled:
+                try:
+                    pushed, _ = orders.push_record(record_id)
+                except orders.DestinationUnavailable as exc:
+                    pushed = f"not sent ({exc})"
+                status = pushed or status
+            outcomes.append(f"{profile}: order {result.source_id} {status}.")
+    return " ".join(outcomes) or "No active profile uses this shop."
+
+
+def push_records(record_ids: list[int]) -> str:
+    """Push these "Sales Order" rows now (after a resync); rows someone else holds are left to them."""
+    counts: dict[str, int] = {}
+    for record_id in record_ids:
+        try:
+            status, _ = orders.push_record(record_id)
+        except orders.DestinationUnavailable as exc:
+            return f"Stopped: {exc}"
+        key = status or "not due"
+        counts[key] = counts.get(key, 0) + 1
+    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "Nothing to push."
+
+
+def resync_details(record_ids: list[int]) -> str:
+    """Read "Sales Order Data: Detail" rows again from TikTok, by id."""
+    rows = SyncRecord.objects.filter(pk__in=record_ids, entity=Entity.ORDER_DETAIL).select_related("profile")
+    by_profile: dict[int, tuple[Profile, list[str]]] = {}
+    for row in rows:
+        by_profile.setdefault(row.profile_id, (row.profile, []))[1].append(row.source_id)
+    read = 0
+    for profile, ids in by_profile.values():
+        read += len(orders.fetch_and_ingest(profile, ids))
+    return f"Read {read} orders again from TikTok."
+
+
+def refresh_connection_tokens() -> str:
+    """Refresh TikTok tokens that are close to expiry (the connection module decides how close)."""
+    from syncapp.connections import tiktok_shop as tiktok_connection
+
+    refreshed, failed = 0, 0
+    for conn in Connection.objects.filter(platform=Connection.Platform.TIKTOK_SHOP).exclude(refresh_token=""):
+        try:
+            if tiktok_connection.refresh_tokens(conn):
+                refreshed += 1
+        except PlatformError as exc:
+            failed += 1
+            log.warning("Token refresh for connection %s failed: %s", conn.pk, exc)
+    return f"Refreshed {refreshed} connections; {failed} failed."
