@@ -34,6 +34,15 @@ def _live_server_without_nagle(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _empty_task_queue(settings):
+    """With the Redis broker, queued tasks outlive a test's database: start each test with none."""
+    if settings.REDIS_URL:
+        from django_q.brokers import get_broker
+
+        get_broker().purge_queue()
+
+
+@pytest.fixture(autouse=True)
 def _clean_sandbox_limits():
     """Rate-limit buckets live in process memory: start every test with full buckets."""
     ratelimit.reset()
