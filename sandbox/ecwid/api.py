@@ -7,6 +7,7 @@ Content-Type (415); then the fault switches of `sandbox.faults` apply around it.
 
 import functools
 import json
+import math
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -55,9 +56,18 @@ def _no_constants(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite_float(text: str) -> float:
+    # 1e400 is valid JSON syntax but no double holds it (Ecwid's numbers are doubles): refuse it
+    # like NaN/Infinity rather than store an infinity that cannot be written back as JSON.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} does not fit in a number")
+    return value
+
+
 def read_json(request):
     try:
-        return json.loads(request.body or b"null", parse_constant=_no_constants)
+        return json.loads(request.body or b"null", parse_constant=_no_constants, parse_float=_finite_float)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, "WRONG_PARAMETER", f"The request body is not valid JSON: {exc}") from None
 

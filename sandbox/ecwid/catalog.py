@@ -7,7 +7,7 @@ from django.db.models import F, Q
 
 from sandbox.ecwid.errors import ApiError
 from sandbox.ecwid.models import MAX_QUANTITY, Combination, Product, Store, as_id
-from sandbox.ecwid.orders import comma_list, format_date, page_params
+from sandbox.ecwid.orders import comma_list, format_date, page_params, parse_date
 
 
 def _money(value: Decimal | None) -> float | None:
@@ -86,7 +86,8 @@ def _flag(params, name: str) -> bool | None:
 
 def search_products(store: Store, params) -> dict:
     """`GET /products` (§5.1): `sku` matches a product or variation SKU exactly and then only
-    `productId` still applies; otherwise `keyword`, `productId`, `inStock`, `enabled`."""
+    `productId` still applies; otherwise `keyword`, `productId`, `updatedFrom`/`updatedTo`, `inStock`,
+    `enabled`."""
     offset, limit = page_params(params)
     products = store.products.all()
     if params.get("productId"):
@@ -104,6 +105,9 @@ def search_products(store: Store, params) -> dict:
         enabled = _flag(params, "enabled")
         if enabled is not None:
             products = products.filter(enabled=enabled)
+        for name, lookup in (("updatedFrom", "updated_at__gte"), ("updatedTo", "updated_at__lte")):
+            if params.get(name):  # §5.1; a stock change counts as an update (§8.2)
+                products = products.filter(**{lookup: parse_date(params[name], name)})
         in_stock = _flag(params, "inStock")
         if in_stock is not None:
             stocked = Q(unlimited=True) | Q(quantity__gt=0) | Q(combinations__quantity__gt=0)
@@ -229,6 +233,7 @@ def adjust_combination(combination: Combination, body) -> dict:
         return {"updateCount": 0, "warning": "Combination has unlimited stock."}
     Combination.objects.filter(pk=combination.pk).update(quantity=F("quantity") + delta)
     combination.refresh_from_db()
+    combination.product.save(update_fields=["updated_at"])  # §8.2: a stock change updates the product
     result = {"updateCount": 1}
     if combination.quantity < 0:
         result["warning"] = "Combination has negative stock."

@@ -51,7 +51,11 @@ class ConsentError(Exception):
 
 def _same_domain(url: str, registered: str) -> bool:
     # §2.4: `redirect_uri` must match the registered redirect URL's domain.
-    a, b = urlsplit(url), urlsplit(registered)
+    try:
+        a, b = urlsplit(url), urlsplit(registered)
+        _ = a.port, b.port  # reading the port is what refuses "http://host:99999"
+    except ValueError:  # e.g. "http://[::1": not a URL at all
+        return False
     return a.scheme in ("http", "https") and (a.scheme, a.netloc.lower()) == (b.scheme, b.netloc.lower())
 
 
@@ -172,22 +176,24 @@ def token(request):
             source=Token.Source.OAUTH,
             scopes=code.scopes,
         )
-        public = Token.objects.create(
-            store=code.store,
-            app=app,
-            token=random_token("public_"),
-            kind=Token.Kind.PUBLIC,
-            source=Token.Source.OAUTH,
-            scopes=" ".join(PUBLIC_TOKEN_SCOPES),
-        )
-        AuthCode.objects.filter(pk=code.pk).update(token=secret, public_token=public)
-    return JsonResponse(
-        {
+        answer = {
             "access_token": secret.token,
             "token_type": "bearer",
             "scope": code.scopes,
             "store_id": code.store.store_id,
             "email": code.store.email,
-            "public_token": public.token,
         }
-    )
+        public = None
+        if "public_storefront" in code.scopes.split():
+            # §2.4: `public_token` is present only when the app asked for `public_storefront`.
+            public = Token.objects.create(
+                store=code.store,
+                app=app,
+                token=random_token("public_"),
+                kind=Token.Kind.PUBLIC,
+                source=Token.Source.OAUTH,
+                scopes=" ".join(PUBLIC_TOKEN_SCOPES),
+            )
+            answer["public_token"] = public.token
+        AuthCode.objects.filter(pk=code.pk).update(token=secret, public_token=public)
+    return JsonResponse(answer)

@@ -25,7 +25,7 @@ from sandbox.ecwid.models import (
 )
 
 REQUIRED_FIELDS = ("email", "subtotal", "total", "paymentStatus", "fulfillmentStatus")  # §4.2
-MONEY_FIELDS = ("subtotal", "total", "tax", "discount", "couponDiscount", "customSurcharges")
+MONEY_FIELDS = ("subtotal", "total", "tax", "discount", "couponDiscount")
 # Computed by Ecwid; whatever a client sends for them is ignored (§4.2 `usdTotal`, §4.3).
 READ_ONLY_FIELDS = frozenset(
     {
@@ -40,9 +40,13 @@ READ_ONLY_FIELDS = frozenset(
         "usdTotal",
     }
 )
+# §4.2: arrays of objects in the order model (orderExtraFields {id, value, title, …}, discounts,
+# surcharges).
+LIST_OF_OBJECTS_FIELDS = ("orderExtraFields", "customDiscount", "discountInfo", "customSurcharges")
 DEPRECATED_STATUSES = {"QUEUED": "AWAITING_PAYMENT", "ACCEPTED": "PAID", "DECLINED": "CANCELLED"}
 ORDER_ID_ALPHABET = string.ascii_uppercase + string.digits
 MAX_LIMIT = 100  # §4.4
+MAX_AMOUNT = 10**12  # order amounts the sandbox indexes (Order.total: 14 digits, 2 decimals)
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
 
 
@@ -76,6 +80,8 @@ def _number(value) -> bool:
 
 
 def _status(value, allowed: tuple[str, ...], field: str) -> str:
+    if not isinstance(value, str):
+        raise ApiError(400, "WRONG_PARAMETER", f"Field Order.{field} must be a string")
     if value in DEPRECATED_STATUSES:
         raise ApiError(
             400, "WRONG_PARAMETER", f"Status {value} is deprecated, use {DEPRECATED_STATUSES[value]} instead"
@@ -105,6 +111,13 @@ def _clean_items(items) -> list[dict]:
         for field in ("price", "productPrice", "tax", "weight", "shipping"):
             if item.get(field) is not None and not _number(item[field]):
                 raise ApiError(400, "WRONG_PARAMETER", f"Field OrderItem.{field} must be a number")
+        options = item.get("selectedOptions")
+        if options is not None and (
+            not isinstance(options, list) or not all(isinstance(o, dict) for o in options)
+        ):
+            raise ApiError(
+                400, "WRONG_PARAMETER", "Field OrderItem.selectedOptions must be a list of objects"
+            )
         for field in ("productId", "combinationId"):
             value = item.get(field)
             if value is not None and (
@@ -127,15 +140,22 @@ def clean_order(body, *, partial: bool) -> dict:
     for field in MONEY_FIELDS:
         if body.get(field) is not None and not _number(body[field]):
             raise ApiError(400, "WRONG_PARAMETER", f"Field Order.{field} must be a number")
+        if body.get(field) is not None and abs(body[field]) >= MAX_AMOUNT:
+            # The sandbox indexes totals in a 12-digit column; a bigger amount is no real order.
+            raise ApiError(400, "WRONG_PARAMETER", f"Field Order.{field} is out of range")
     if "paymentStatus" in body:
         _status(body["paymentStatus"], PAYMENT_STATUSES, "paymentStatus")
     if "fulfillmentStatus" in body:
         _status(body["fulfillmentStatus"], FULFILLMENT_STATUSES, "fulfillmentStatus")
     if "items" in body:
         _clean_items(body["items"])
-    for person in ("billingPerson", "shippingPerson", "shippingOption"):
+    for person in ("billingPerson", "shippingPerson", "shippingOption", "handlingFee"):
         if body.get(person) is not None and not isinstance(body[person], dict):
             raise ApiError(400, "WRONG_PARAMETER", f"Field Order.{person} must be an object")
+    for field in LIST_OF_OBJECTS_FIELDS:
+        value = body.get(field)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, dict) for v in value)):
+            raise ApiError(400, "WRONG_PARAMETER", f"Field Order.{field} must be a list of objects")
     if body.get("createDate") not in (None, ""):
         parse_date(body["createDate"], "Order.createDate")
     return {key: value for key, value in body.items() if key not in READ_ONLY_FIELDS}
@@ -177,6 +197,8 @@ def _copy_fields(order: Order) -> None:
         order.total = Decimal(str(p.get("total") or 0)).quantize(Decimal("0.01"))
     except InvalidOperation:
         order.total = Decimal(0)
+    if not order.total.is_finite() or abs(order.total) >= MAX_AMOUNT:
+        order.total = Decimal(0)  # never store what the column cannot read back
     order.search_text = _search_text(order)
 
 
@@ -238,7 +260,9 @@ def create_order(store: Store, body, *, token: Token | None = None) -> Order:
 
 
 def _take_stock(store: Store, items: list[dict]) -> None:
-    """§4.2: a PAID order whose items carry productId/combinationId decrements that stock."""
+    """§4.2: a PAID order whose items carry productId/combinationId decrements that stock, and the
+    product counts as updated (§8.2: `product.updated` fires after an order decreases stock)."""
+    now = timezone.now()
     for item in items:
         quantity = item["quantity"]
         combination = None
@@ -251,13 +275,14 @@ def _take_stock(store: Store, items: list[dict]) -> None:
         if combination is not None and combination.sku:
             if not combination.unlimited:
                 Combination.objects.filter(pk=combination.pk).update(quantity=F("quantity") - quantity)
+                Product.objects.filter(pk=combination.product_id).update(updated_at=now)
             continue
         # A variation without its own SKU shares its product's stock (§5.4).
         product = combination.product if combination is not None else None
         if product is None and item.get("productId") is not None:
             product = Product.objects.filter(store=store, product_id=item["productId"]).first()
         if product is not None and not product.unlimited:
-            Product.objects.filter(pk=product.pk).update(quantity=F("quantity") - quantity)
+            Product.objects.filter(pk=product.pk).update(quantity=F("quantity") - quantity, updated_at=now)
 
 
 def find_order(store: Store, order_id: str) -> Order:

@@ -50,6 +50,8 @@ def orders(request):
             by_words &= Q(search_text__contains=term)
         found = found.filter(by_id | by_words)
     page = Paginator(found, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    for listed in page.object_list:
+        listed.customer_name = _customer_name(listed.payload)
     return render(
         request,
         "sandbox/ecwid/orders.html",
@@ -64,6 +66,19 @@ def orders(request):
     )
 
 
+def _objects(value) -> list[dict]:
+    """Only the objects of a list field: a page shows what the API stored, whatever its shape."""
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
+def _customer_name(payload: dict) -> str:
+    for key in ("billingPerson", "shippingPerson"):
+        person = payload.get(key)
+        if isinstance(person, dict) and person.get("name"):
+            return str(person["name"])
+    return ""
+
+
 def order(request, order_id: str):
     store = _store(request)
     if store is None:
@@ -75,10 +90,19 @@ def order(request, order_id: str):
         )
     p = found.payload
     items = []
-    for item in p.get("items") or []:
+    for item in _objects(p.get("items")):
         price, quantity = item.get("price") or 0, item.get("quantity") or 0
-        items.append({**item, "line_total": round(price * quantity, 2)})
-    shipping = p.get("shippingOption") or {}
+        try:
+            line_total = round(price * quantity, 2)
+        except TypeError:
+            line_total = None
+        options = _objects(item.get("selectedOptions"))
+        items.append({**item, "selectedOptions": options, "line_total": line_total})
+    extra_fields = [
+        {**field, "label": field.get("title") or field.get("id") or "—"}
+        for field in _objects(p.get("orderExtraFields"))
+    ]
+    shipping = p.get("shippingOption") if isinstance(p.get("shippingOption"), dict) else {}
     return render(
         request,
         "sandbox/ecwid/order.html",
@@ -89,9 +113,10 @@ def order(request, order_id: str):
             "p": p,
             "items": items,
             "shipping": shipping,
-            "billing": p.get("billingPerson") or {},
-            "shipping_person": p.get("shippingPerson") or {},
-            "extra_fields": p.get("orderExtraFields") or [],
+            "billing": p.get("billingPerson") if isinstance(p.get("billingPerson"), dict) else {},
+            "shipping_person": p.get("shippingPerson") if isinstance(p.get("shippingPerson"), dict) else {},
+            "extra_fields": extra_fields,
+            "custom_discounts": _objects(p.get("customDiscount")),
         },
     )
 

@@ -1,7 +1,8 @@
 """The emulated Open API (`…/open-api/…`) and token endpoints (`…/auth/api/v2/token/…`).
 
 Every check the spec documents is enforced, in the order a gateway would: path and method, app key,
-timestamp window, signature, rate limit, content type, shop cipher, access token, shop link, scope.
+timestamp window, signature, content type, shop cipher, access token, shop link, rate limit (it is
+counted per app, shop and API, so it needs the shop), scope.
 Errors use the platform's envelope `{"code", "message", "request_id", "data"}` (§4.1).
 """
 
@@ -45,7 +46,7 @@ RATE_LIMIT, RATE_WINDOW = 50, 1.0  # §5: 50 QPS per (app, shop, API)
 ACCESS_TOKEN_LIFETIME = dt.timedelta(days=7)  # §2.2
 REFRESH_TOKEN_LIFETIME = dt.timedelta(days=365)  # spec sample: refresh expiry ≈ a year out
 MAX_ORDER_IDS = 50  # §3.2
-MAX_SELLER_SKUS = 10  # §7.2
+MAX_SELLER_SKUS = 100  # §7.2: 10 is documented for 202502 only; 202309's cap is UNVERIFIED
 ORDER_STATUSES = {
     "UNPAID",
     "ON_HOLD",
@@ -120,10 +121,30 @@ class Route:
     shop_scoped: bool  # True: shop_cipher required; False: shop_cipher refused (§1.2)
 
 
+def load_json(raw: bytes | str):
+    """Decode a JSON body or page token; ValueError for anything a JSON decoder would refuse.
+
+    NaN/Infinity literals are not JSON; nesting deeper than the decoder's recursion limit is refused
+    instead of crashing the view (bad input must get the envelope, never a 500).
+    """
+
+    def no_constant(name: str):
+        raise ValueError(f"{name} is not a JSON value")
+
+    try:
+        return json.loads(raw, parse_constant=no_constant)
+    except RecursionError:
+        raise ValueError("The JSON is nested too deeply.") from None
+
+
 def _int(value, name: str, *, low: int | None = None, high: int | None = None) -> int:
+    """An integer parameter: a query string of digits or a JSON integer (an integral float is
+    tolerated; booleans, fractions, infinities and other types are refused with 36009004)."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ApiError(36009004, f"Invalid {name}: {value!r} is not an integer.")
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ApiError(36009004, f"Invalid {name}: {value!r} is not an integer.") from None
     if (low is not None and number < low) or (high is not None and number > high):
         raise ApiError(36009004, f"Invalid {name}: must be between {low} and {high}.")
@@ -174,12 +195,21 @@ def _page_token(payload: dict) -> str:
 
 
 def _read_page_token(token: str, **expected) -> dict:
+    invalid = ApiError(36009004, "Invalid page_token. Use the next_page_token of the same search.")
     try:
-        payload = json.loads(base64.b64decode(token, validate=True)[3:])
-        if not isinstance(payload, dict) or any(payload.get(k) != v for k, v in expected.items()):
-            raise ValueError
-        return payload
+        payload = load_json(base64.b64decode(token, validate=True)[3:])
     except ValueError:
+        raise invalid from None
+    if not isinstance(payload, dict) or any(payload.get(k) != v for k, v in expected.items()):
+        raise invalid
+    return payload
+
+
+def _cursor_int(cursor: dict, key: str) -> int:
+    # A tampered token can carry anything; it is refused like any other invalid token.
+    try:
+        return _int(cursor.get(key), "page_token")
+    except ApiError:
         raise ApiError(36009004, "Invalid page_token. Use the next_page_token of the same search.") from None
 
 
@@ -210,7 +240,7 @@ def search_orders(call: Call) -> dict:
     orders = Order.objects.filter(shop=call.shop)
     status = body.get("order_status")
     if status is not None:
-        if status not in ORDER_STATUSES:
+        if not isinstance(status, str) or status not in ORDER_STATUSES:
             raise ApiError(36009004, f"Invalid order_status: {status!r}.")
         orders = orders.filter(status=status)
     for field in ("create_time", "update_time"):
@@ -224,7 +254,7 @@ def search_orders(call: Call) -> dict:
     token = call.param("page_token")
     if token:
         cursor = _read_page_token(token, f=sort_field, o=sort_order)
-        value, pk = _int(cursor.get("v"), "page_token"), _int(cursor.get("pk"), "page_token")
+        value, pk = _cursor_int(cursor, "v"), _cursor_int(cursor, "pk")
         lookup = "lt" if descending else "gt"
         orders = orders.filter(**{f"{sort_field}__{lookup}": value}) | orders.filter(
             **{sort_field: value, f"pk__{lookup}": pk}
@@ -260,7 +290,7 @@ def search_products(call: Call) -> dict:
     body = call.body
     products = Product.objects.filter(shop=call.shop).prefetch_related("skus__stock__warehouse")
     status = body.get("status", "ALL")
-    if status not in PRODUCT_STATUSES:
+    if not isinstance(status, str) or status not in PRODUCT_STATUSES:
         raise ApiError(36009004, f"Invalid status: {status!r}.")
     if status != "ALL":
         products = products.filter(status=status)
@@ -269,6 +299,8 @@ def search_products(call: Call) -> dict:
         if not isinstance(skus, list) or not all(isinstance(s, str) for s in skus):
             raise ApiError(36009004, "Invalid seller_skus: must be an array of strings.")
         if len(skus) > MAX_SELLER_SKUS:
+            # §7.2: 12019027 (max 10) is documented for the 202502 search; whether 202309 has the cap
+            # is UNVERIFIED, so this version tolerates more (a sane bound stops abuse).
             raise ApiError(12019027, f"At most {MAX_SELLER_SKUS} seller_skus per search.")
         products = products.filter(skus__seller_sku__in=skus).distinct()
     for field in ("create_time", "update_time"):
@@ -280,7 +312,7 @@ def search_products(call: Call) -> dict:
     total = products.count()
     token = call.param("page_token")
     if token:
-        products = products.filter(pk__gt=_int(_read_page_token(token, k="products").get("pk"), "page_token"))
+        products = products.filter(pk__gt=_cursor_int(_read_page_token(token, k="products"), "pk"))
     page = list(products.order_by("pk")[: page_size + 1])
     more, page = len(page) > page_size, page[:page_size]
     next_token = _page_token({"k": "products", "pk": page[-1].pk}) if more else ""
@@ -330,10 +362,11 @@ def _sku_errors(entry, product: Product, shop_warehouses: dict, seen: set) -> tu
         warehouse_id = str(item.get("warehouse_id") or "")
         if not warehouse_id and len(shop_warehouses) == 1:
             warehouse_id = next(iter(shop_warehouses))  # allowed when the shop has one warehouse
-        try:
-            quantity = int(item.get("quantity"))
-        except (TypeError, ValueError):
-            quantity = -1
+        quantity = item.get("quantity")
+        if isinstance(quantity, float) and quantity.is_integer():
+            quantity = int(quantity)  # 7.0 is tolerated like 7
+        if not isinstance(quantity, int) or isinstance(quantity, bool):
+            quantity = -1  # §7.1: an integer; a string, fraction or boolean is out of limits
         if warehouse_id not in shop_warehouses:
             exists = Warehouse.objects.filter(warehouse_id=warehouse_id).exists() if warehouse_id else False
             code, msg = (
@@ -480,6 +513,26 @@ def _route(method: str, path: str) -> tuple[Route, dict]:
     raise ApiError(36009010, f"Invalid HTTP method {method} for {path}.", 405)
 
 
+def _is_empty_object(body: bytes) -> bool:
+    try:
+        return load_json(body) == {}
+    except ValueError:
+        return False
+
+
+def _sign_ok(app_secret: str, path: str, query: list, body: bytes, given: str) -> bool:
+    """§1.3 edge case (UNVERIFIED): the official Node/Python samples leave an empty `{}` body out
+    of the signature, the Go/Java ones append it. Which one the server expects is unknown, so an
+    empty JSON object body is accepted signed either way; any other body must be signed as sent."""
+    candidates = [body]
+    if body and len(body) < 64 and _is_empty_object(body):
+        candidates.append(b"")
+    return any(
+        signing.sign_matches(signing.request_sign(app_secret, path, query, candidate), given)
+        for candidate in candidates
+    )
+
+
 def _handle(request: HttpRequest, api_path: str) -> JsonResponse:
     path = "/" + api_path  # signed path: WITHOUT the sandbox's /sandbox/tiktok/open-api prefix (§1.3 step 4)
     route, kwargs = _route(request.method, path)
@@ -489,25 +542,14 @@ def _handle(request: HttpRequest, api_path: str) -> JsonResponse:
     given = query.get("sign", "")
     if not given:
         raise ApiError(36009004, "Invalid credentials. The 'sign' query parameter is missing.", 401)
-    expected = signing.request_sign(app.app_secret, path, list(query.items()), request.body)
-    if not signing.sign_matches(expected, given):
+    if not _sign_ok(app.app_secret, path, list(query.items()), request.body, given):
         raise ApiError(106001, INVALID_SIGN, 401)
-    wait = faults.rate_limit_wait(
-        PLATFORM, (app.app_key, query.get("shop_cipher", ""), route.name), RATE_LIMIT, RATE_WINDOW
-    )
-    if wait is not None:
-        raise ApiError(
-            36009002,
-            "Too many requests. Please retry later.",
-            429,
-            {"Retry-After": ratelimit.retry_after_header(wait)},
-        )
     body: dict = {}
     if request.method == "POST":
         if request.content_type != "application/json":
             raise ApiError(36009022, "The request body must be application/json.")
         try:
-            body = json.loads(request.body) if request.body else {}
+            body = load_json(request.body) if request.body else {}
         except ValueError:
             raise ApiError(36009022, "The request body is not valid JSON.") from None
         if not isinstance(body, dict):
@@ -532,6 +574,17 @@ def _handle(request: HttpRequest, api_path: str) -> JsonResponse:
                 "Invalid x-tts-access-token: the token is not authorized for the shop given by shop_cipher.",
                 401,
             )
+    # §5: the quota is per (app, shop, API). Get Authorized Shops takes no cipher: its shop is the
+    # token's, so two shops of one app never share a bucket.
+    shop_key = shop.shop_id if shop is not None else token.shop.shop_id
+    wait = faults.rate_limit_wait(PLATFORM, (app.app_key, shop_key, route.name), RATE_LIMIT, RATE_WINDOW)
+    if wait is not None:
+        raise ApiError(
+            36009002,
+            "Too many requests. Please retry later.",
+            429,
+            {"Retry-After": ratelimit.retry_after_header(wait)},
+        )
     if route.scope not in (token.scopes or []):
         raise ApiError(
             105005, f"Access denied: this API needs the {route.scope} scope, which was not granted.", 403

@@ -252,7 +252,8 @@ class Order(models.Model):
 
     @property
     def total_amount(self) -> str:
-        return str((self.data.get("payment") or {}).get("total_amount", ""))
+        payment = self.data.get("payment") if isinstance(self.data, dict) else None
+        return str(payment.get("total_amount", "")) if isinstance(payment, dict) else ""
 
 
 class WebhookDelivery(models.Model):

@@ -49,6 +49,7 @@ STEP_LABELS = {
 }
 CENT = Decimal("0.01")
 MAX_QUANTITY = 99
+MAX_AMOUNT = Decimal("1000000")  # a test order's fee or discount; keeps Decimal math within precision
 
 
 class OrderError(ValueError):
@@ -85,12 +86,16 @@ class Buyer:
 
 def money(value) -> Decimal:
     """A non-negative amount with at most 2 decimals, or OrderError."""
+    if isinstance(value, bool):
+        raise OrderError(f"{value!r} is not an amount.")
     try:
         amount = Decimal(str(value).strip() or "0")
     except (InvalidOperation, ValueError):
         raise OrderError(f"{value!r} is not an amount.") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(CENT):
-        raise OrderError(f"{value!r} must be a non-negative amount with at most 2 decimals.")
+    if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT:
+        raise OrderError(f"{value!r} must be an amount from 0 to {MAX_AMOUNT}.")
+    if amount != amount.quantize(CENT):
+        raise OrderError(f"{value!r} must be an amount with at most 2 decimals.")
     return amount
 
 
@@ -132,8 +137,10 @@ def _resolve_items(shop: Shop, items) -> list[tuple[Sku, int]]:
     for entry in items or []:
         try:
             seller_sku, quantity = entry
+            if isinstance(quantity, bool):
+                raise TypeError
             quantity = int(quantity)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise OrderError("Items must be seller SKU -> quantity.") from None
         if not 1 <= quantity <= MAX_QUANTITY:
             raise OrderError(f"Quantity of {seller_sku} must be 1–{MAX_QUANTITY}.")
@@ -309,7 +316,8 @@ def build_order_data(
 def _apply_status(data: dict, status: str, now: int, *, shipping_provider: str, tracking_number: str) -> None:
     """Set `status` and the fields that come with reaching it (§3.3 times, shipping, packages)."""
     data["status"] = status
-    items = data.get("line_items") or []
+    items = data.get("line_items")
+    items = items if isinstance(items, list) else []  # a malformed test order (`overrides`) stays one
     if status != "UNPAID" and not data.get("paid_time"):
         data["paid_time"] = now
     if status == "ON_HOLD":
@@ -377,7 +385,7 @@ def create_order(
     buyer = Buyer.from_mapping(buyer)
     try:
         tax_rate = Decimal(str(tax_rate))
-    except InvalidOperation:
+    except (InvalidOperation, ValueError):
         raise OrderError(f"Tax rate {tax_rate!r} is not a number.") from None
     if not tax_rate.is_finite() or not 0 <= tax_rate < 1:
         raise OrderError("Tax rate must be a fraction between 0 and 1 (e.g. 0.0825).")
@@ -418,7 +426,11 @@ def create_order(
 
 def create_orders(shop: Shop, items, *, count: int, **options) -> list[Order]:
     """`count` orders with the same items, in one transaction (for tests and benchmarks)."""
-    if not 1 <= int(count) <= 5000:
+    try:
+        count = int(count)
+    except (TypeError, ValueError, OverflowError):
+        raise OrderError("count must be an integer.") from None
+    if not 1 <= count <= 5000:
         raise OrderError("count must be 1–5000.")
     with transaction.atomic():
         return [create_order(shop, items, **options) for _ in range(int(count))]
@@ -427,7 +439,8 @@ def create_orders(shop: Shop, items, *, count: int, **options) -> list[Order]:
 def line_summary(order: Order) -> str:
     """ "2 × MUG-12OZ, 1 × CAP-NAVY": quantities are counts of line items per SKU (§3.3)."""
     counts: dict[str, int] = {}
-    for item in order.data.get("line_items") or []:
+    items = order.data.get("line_items") if isinstance(order.data, dict) else None
+    for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):
             key = str(item.get("seller_sku") or item.get("sku_id") or "?")
             counts[key] = counts.get(key, 0) + 1

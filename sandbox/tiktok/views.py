@@ -194,7 +194,7 @@ def order_detail(request: HttpRequest, order_id: str):
 
 def _json_payload(request: HttpRequest) -> dict:
     try:
-        payload = json.loads(request.body or b"{}")
+        payload = api.load_json(request.body or b"{}")
     except ValueError:
         raise orders.OrderError("The body must be JSON.") from None
     if not isinstance(payload, dict):
@@ -226,15 +226,17 @@ def orders_json(request: HttpRequest):
         unknown = sorted(set(payload) - known)
         if unknown:
             raise orders.OrderError(f"Unknown field(s): {', '.join(unknown)}.")
-        try:
-            count = int(payload.get("count", 1))
-        except (TypeError, ValueError):
-            raise orders.OrderError("count must be an integer.") from None
+        count = payload.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int | str):
+            raise orders.OrderError("count must be an integer.")
         skus = payload.get("skus") or {"MUG-12OZ": 1}
         if not isinstance(skus, dict):
             raise orders.OrderError('skus must be an object like {"MUG-12OZ": 2}.')
+        shop = payload.get("shop")
+        if shop is not None and not isinstance(shop, str):
+            raise orders.OrderError("shop must be a shop id or cipher (a string).")
         created = orders.create_orders(
-            orders.shop_for(payload.get("shop")),
+            orders.shop_for(shop),
             skus,
             count=count,
             status=payload.get("status", "AWAITING_SHIPMENT"),

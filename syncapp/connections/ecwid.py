@@ -146,7 +146,7 @@ def explain(error: PlatformError) -> str:
         )
     if code == "STORE_MISMATCH":
         return f"{error.message} Check the Store ID on this connection."
-    if code == "INSUFFICIENT_APP_SCOPE":
+    if code == "INSUFFICIENT_APP_SCOPE" or (error.status == 403 and error.kind is ErrorKind.PERMISSION):
         return (
             "The token is valid but lacks a permission the sync needs (read/update catalog, read/create/"
             f"update orders).{said} Authorize again and approve every permission; a custom app's "

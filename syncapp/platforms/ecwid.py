@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import requests
 
@@ -98,6 +98,12 @@ class EcwidClient:
         if body is not None:
             data = json.dumps(body, default=_json_default).encode()
             headers["Content-Type"] = "application/json;charset=utf-8"
+        try:
+            return self._send(method, path, params=params, data=data, headers=headers)
+        except PlatformError as exc:
+            raise _scrubbed(exc, self.token) from None
+
+    def _send(self, method: str, path: str, *, params, data, headers) -> Any:
         retries = 0
         while True:
             response = http.send(
@@ -122,7 +128,12 @@ class EcwidClient:
                 raise error_from_response(response)
             if not response.content:
                 return {}
-            return http.json_body(response, platform=PLATFORM)
+            try:
+                return http.json_body(response, platform=PLATFORM)
+            except PlatformError as exc:
+                # A 2xx to a write means Ecwid took it; only the answer is unreadable.
+                exc.outcome_unknown = method not in http.IDEMPOTENT_METHODS
+                raise
 
     # --- store profile (§3) -------------------------------------------------------------------
 
@@ -139,24 +150,31 @@ class EcwidClient:
         casing differs between sources (`orderId`/`orderid`) and old stores answered `{"id": n}`
         only — so read it case-insensitively and otherwise look the order up by its internal id.
         """
-        result = self._dict(self.request("POST", "/orders", body=dict(payload)))
-        for key, value in result.items():
-            if key.lower() == "orderid" and value not in (None, ""):
-                return str(value)
-        internal_id = result.get("id")
-        if internal_id in (None, ""):
-            raise PlatformError(
-                "Ecwid created the order but its answer carries no order id.",
-                kind=ErrorKind.BAD_RESPONSE,
-                platform=PLATFORM,
-                outcome_unknown=True,
-            )
-        order = self.get_order(str(internal_id))
-        if order.get("id") in (None, ""):
-            raise PlatformError(
-                "Ecwid returned an order without an id.", kind=ErrorKind.BAD_RESPONSE, platform=PLATFORM
-            )
-        return str(order["id"])
+        answer = self.request("POST", "/orders", body=dict(payload))
+        # From here on the order exists in Ecwid: any failure to learn its id is an unknown outcome,
+        # so the caller looks for it (keywords search) instead of creating a duplicate.
+        try:
+            result = self._dict(answer)
+            for key, value in result.items():
+                if key.lower() == "orderid" and value not in (None, ""):
+                    return str(value)
+            internal_id = result.get("id")
+            if internal_id in (None, ""):
+                raise PlatformError(
+                    "Ecwid created the order but its answer carries no order id.",
+                    kind=ErrorKind.BAD_RESPONSE,
+                    platform=PLATFORM,
+                )
+            # §4.1 CONFLICT: the internal id may not be accepted by GET /orders/{id} everywhere.
+            order = self.get_order(str(internal_id))
+            if order.get("id") in (None, ""):
+                raise PlatformError(
+                    "Ecwid returned an order without an id.", kind=ErrorKind.BAD_RESPONSE, platform=PLATFORM
+                )
+            return str(order["id"])
+        except PlatformError as exc:
+            exc.outcome_unknown = True
+            raise
 
     def get_order(self, order_id: str) -> dict:
         """One order by its string id (§4.3)."""
@@ -179,10 +197,10 @@ class EcwidClient:
         filters.pop("limit", None)
         while True:
             page = self.search_orders(offset=offset, limit=PAGE_LIMIT, **filters)
-            items = page.get("items") or []
+            items = _objects(page, "items")
             yield from items
             offset += len(items)
-            if not items or offset >= int(page.get("total") or 0):
+            if not items or offset >= _whole(page, "total"):
                 return
 
     def find_orders_by_keyword(self, keyword: str) -> list[dict]:
@@ -192,12 +210,12 @@ class EcwidClient:
     def update_order(self, order_id: str, payload: Mapping[str, Any]) -> int:
         """Partial update (§4.5): omitted fields stay, but `items`, when sent, replaces the whole list."""
         result = self._dict(self.request("PUT", f"/orders/{_segment(order_id)}", body=dict(payload)))
-        return int(result.get("updateCount") or 0)
+        return _whole(result, "updateCount")
 
     def delete_order(self, order_id: str) -> int:
         """Delete one order; returns `deleteCount`."""
         result = self._dict(self.request("DELETE", f"/orders/{_segment(order_id)}"))
-        return int(result.get("deleteCount") or 0)
+        return _whole(result, "deleteCount")
 
     # --- products and stock (§5) --------------------------------------------------------------
 
@@ -212,10 +230,10 @@ class EcwidClient:
         offset = 0
         while True:
             page = self.search_products(sku=sku, offset=offset)
-            items = page.get("items") or []
+            items = _objects(page, "items")
             found.extend(items)
             offset += len(items)
-            if not items or offset >= int(page.get("total") or 0):
+            if not items or offset >= _whole(page, "total"):
                 return found
 
     def find_sku(self, sku: str) -> ProductRef | None:
@@ -229,11 +247,12 @@ class EcwidClient:
             if product.get("sku") == sku:
                 return _product_ref(product)
         for product in products:
-            combinations = product.get("combinations")
-            if combinations is None:
-                combinations = self.get_combinations(product["id"])
+            if product.get("combinations") is None:
+                combinations = self.get_combinations(_whole(product, "id", required=True))
+            else:
+                combinations = _objects(product, "combinations")
             for combination in combinations:
-                if combination.get("sku") == sku:
+                if isinstance(combination, dict) and combination.get("sku") == sku:
                     return _combination_ref(product, combination)
         return None
 
@@ -286,7 +305,7 @@ class EcwidClient:
         return result
 
     def _update_count(self, result: Any) -> int:
-        return int(self._dict(result).get("updateCount") or 0)
+        return _whole(self._dict(result), "updateCount")
 
 
 # --- errors (§7.2, §7.3) -------------------------------------------------------------------------
@@ -310,7 +329,7 @@ def error_from_response(response: requests.Response, *, retry_after: float | Non
     if not message:
         message = (response.reason or "").strip() or f"HTTP {status}"
     writes = response.request is not None and response.request.method not in http.IDEMPOTENT_METHODS
-    kind = _kind_for(status, code)
+    kind = _kind_for(status, code, message)
     if kind is ErrorKind.RATE_LIMITED and retry_after is None:
         retry_after = http.parse_retry_after(response.headers.get("Retry-After"))
         retry_after = DEFAULT_RETRY_AFTER if retry_after is None else retry_after
@@ -322,18 +341,22 @@ def error_from_response(response: requests.Response, *, retry_after: float | Non
         code=code,
         retry_after=retry_after if kind is ErrorKind.RATE_LIMITED else None,
         request_id=response.headers.get("X-Ecwid-Api-Request-Id", ""),
-        # A 5xx after a write was sent (a lost response included) may still have been applied.
-        outcome_unknown=status >= 500 and writes,
+        # A 5xx or 408 TIMEOUT after a write was sent (a lost response included) may still have
+        # been applied.
+        outcome_unknown=kind is ErrorKind.TRANSIENT and writes,
     )
 
 
-def _kind_for(status: int, code: str | None) -> ErrorKind:
+def _kind_for(status: int, code: str | None, message: str = "") -> ErrorKind:
     if status == 429:
         return ErrorKind.RATE_LIMITED
     if status >= 500 or status == 408:
         return ErrorKind.TRANSIENT
     if status == 402 or code == "INSUFFICIENT_APP_SCOPE":
         return ErrorKind.PERMISSION  # plan restrictions / missing scope: a person must act
+    if status == 403 and not code and "scope" in message.lower():
+        # §7.2: no body, so only the reason phrase ("Insufficient app scope…") tells it from a bad token.
+        return ErrorKind.PERMISSION
     if status in (401, 403) or code in ("invalid_client", "invalid_grant"):
         return ErrorKind.AUTH
     if status == 404:
@@ -390,9 +413,13 @@ def exchange_code(
         data=form,
         headers={"Accept": "application/json"},
     )
-    if response.status_code >= 400:
-        raise error_from_response(response)
-    result = http.json_body(response, platform=PLATFORM)
+    try:
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        result = http.json_body(response, platform=PLATFORM)
+    except PlatformError as exc:
+        # Whatever the other end echoes back (the form it refused) must not carry the secret or code.
+        raise _scrubbed(exc, client_secret, code) from None
     if not isinstance(result, dict) or not result.get("access_token") or result.get("store_id") in (None, ""):
         raise PlatformError(
             "Ecwid's token answer carries no access token or store id.",
@@ -424,6 +451,19 @@ def verify_webhook_signature(
 
 
 # --- small pure helpers ---------------------------------------------------------------------------
+
+
+def _scrubbed(exc: PlatformError, *secrets: str) -> PlatformError:
+    """The error with every secret we sent replaced by "***" (raw or percent-encoded): a server
+    that echoes the request back must not carry a token or client secret into a message or log."""
+    message = exc.message
+    for secret in sorted({s for s in secrets if s and len(s) >= 8}, key=len, reverse=True):
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            message = message.replace(form, "***")
+    if message != exc.message:
+        exc.message = message
+        exc.args = (message,)
+    return exc
 
 
 def _segment(value: int | str) -> str:
@@ -466,16 +506,48 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+def _bad_shape(key: str) -> PlatformError:
+    return PlatformError(
+        f"Ecwid answered with an unexpected {key!r} (not what the API documents).",
+        kind=ErrorKind.BAD_RESPONSE,
+        platform=PLATFORM,
+    )
+
+
+def _objects(data: Mapping[str, Any], key: str) -> list[dict]:
+    """The objects of a list field of an answer; BAD_RESPONSE if it is not a list at all."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _bad_shape(key)
+    return [entry for entry in value if isinstance(entry, dict)]
+
+
+def _whole(data: Mapping[str, Any], key: str, *, required: bool = False) -> int:
+    """A whole number of an answer (`total`, `updateCount`, an id); BAD_RESPONSE if it is not one."""
+    value = data.get(key)
+    if value in (None, "") and not required:
+        return 0
+    if isinstance(value, bool) or value in (None, ""):
+        raise _bad_shape(key)
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _bad_shape(key) from None
+
+
 def _stock(item: Mapping[str, Any]) -> tuple[int | None, bool]:
     unlimited = bool(item.get("unlimited", False))
-    quantity = item.get("quantity")
-    return (None if unlimited or quantity is None else int(quantity)), unlimited
+    if unlimited or item.get("quantity") is None:
+        return None, unlimited
+    return _whole(item, "quantity"), unlimited
 
 
 def _product_ref(product: Mapping[str, Any]) -> ProductRef:
     quantity, unlimited = _stock(product)
     return ProductRef(
-        product_id=int(product["id"]),
+        product_id=_whole(product, "id", required=True),
         combination_id=None,
         sku=str(product.get("sku") or ""),
         name=str(product.get("name") or ""),
@@ -487,14 +559,14 @@ def _product_ref(product: Mapping[str, Any]) -> ProductRef:
 
 def _combination_ref(product: Mapping[str, Any], combination: Mapping[str, Any]) -> ProductRef:
     quantity, unlimited = _stock(combination)
-    values = [str(o.get("value")) for o in combination.get("options") or [] if o.get("value")]
+    values = [str(o.get("value")) for o in _objects(combination, "options") if o.get("value")]
     name = str(product.get("name") or "")
     if values:
         name = f"{name} — {', '.join(values)}"
     price = _decimal(combination.get("price"))
     return ProductRef(
-        product_id=int(product["id"]),
-        combination_id=int(combination["id"]),
+        product_id=_whole(product, "id", required=True),
+        combination_id=_whole(combination, "id", required=True),
         sku=str(combination.get("sku") or ""),
         name=name,
         price=price if price is not None else _decimal(product.get("price")),

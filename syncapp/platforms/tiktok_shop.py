@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -34,7 +35,7 @@ SELLER_SKUS_PER_SEARCH = 10  # §7.2: documented for 202502; applied to 202309 t
 UNSIGNED_QUERY_KEYS = frozenset({"sign", "access_token"})  # §1.3 step 1
 
 # Every documented error code -> (what to do about it, what it means in plain words).
-# §4.2 common codes, §3.2 order-detail codes, §2.2 auth code, §7.1 inventory-update codes.
+# §4.2 common codes, §3.2 order-detail codes, §2.2 auth code, §7.1 inventory-update codes, §7.2 search caps.
 ERROR_CODES: dict[int, tuple[ErrorKind, str]] = {
     # §4.2
     36009002: (ErrorKind.RATE_LIMITED, "Too many requests: TikTok Shop's rate limit was hit"),
@@ -70,6 +71,8 @@ ERROR_CODES: dict[int, tuple[ErrorKind, str]] = {
     12019022: (ErrorKind.INVALID, "The SKU needs a valid warehouse"),
     12019024: (ErrorKind.INVALID, "Invalid stock count"),
     12019027: (ErrorKind.INVALID, "At most 10 seller SKUs per product search"),
+    12019087: (ErrorKind.INVALID, "At most 10 SKU ids per product search"),  # §7.2
+    12052180: (ErrorKind.INVALID, "A product search may return at most 10,000 results: narrow it"),  # §7.2
     12019028: (ErrorKind.INVALID, "The SKU has several warehouses: include all of them"),
     12052031: (ErrorKind.NOT_FOUND, "Invalid product id"),
     12052032: (ErrorKind.NOT_FOUND, "Invalid product id"),
@@ -82,6 +85,10 @@ ERROR_CODES: dict[int, tuple[ErrorKind, str]] = {
     12052393: (ErrorKind.INVALID, "Stock is locked by a promotion and cannot go below its current value"),
     12052530: (ErrorKind.INVALID, "The warehouse is not in this shop"),
     12052531: (ErrorKind.INVALID, "The warehouse is disabled"),
+    12052533: (
+        ErrorKind.INVALID,
+        "The warehouses sent do not match the SKU's: include exactly its warehouses",
+    ),
     12052553: (ErrorKind.INVALID, "Duplicate SKU id"),
     12052556: (ErrorKind.NOT_FOUND, "The SKU id does not exist"),
     12052901: (ErrorKind.INVALID, "The product's status does not allow this"),
@@ -164,9 +171,9 @@ def error_for(
     """A PlatformError for one error envelope `{"code", "message", "request_id"}` (§4.1)."""
     try:
         code = int(code)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         code = None
-    platform_message = (message or "").strip()[:300]
+    platform_message = str(message if message is not None else "").strip()[:300]
     kind, meaning = classify(code, platform_message, status)
     text = f"{meaning}. TikTok Shop said: {platform_message}" if platform_message else f"{meaning}."
     return PlatformError(
@@ -188,13 +195,16 @@ def _aware(timestamp: Any) -> dt.datetime | None:
     """
     try:
         value = int(timestamp)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if value <= 0:
         return None
     if value < 1_000_000_000:
         value += int(time.time())
-    return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):  # beyond year 9999: no usable expiry
+        return None
 
 
 def _unix(value: int | float | dt.datetime) -> int:
@@ -348,14 +358,21 @@ class TikTokShopClient:
         """`data` of a success envelope, or the PlatformError for it. The body is parsed even on
         non-2xx: errors come with a normal envelope and statuses like 401 (§4.1)."""
         status = response.status_code
-        payload = http.json_body(response, platform=PLATFORM)
+        retry_after = http.parse_retry_after(response.headers.get("Retry-After"))
+        try:
+            payload = http.json_body(response, platform=PLATFORM)
+        except PlatformError:
+            if status != 429:
+                raise
+            # §5: HTTP 429 is the rate limit even when a gateway answers it with a page, not JSON.
+            payload = None
         if not isinstance(payload, dict) or "code" not in payload:
             if status >= 400:
                 raise error_for(
                     None,
                     f"HTTP {status} without the usual envelope",
                     status=status,
-                    retry_after=http.parse_retry_after(response.headers.get("Retry-After")),
+                    retry_after=retry_after,
                     outcome_unknown=not read_only,
                 )
             raise PlatformError(
@@ -374,8 +391,11 @@ class TikTokShopClient:
             status=status,
             request_id=str(payload.get("request_id") or ""),
             # Retry-After on TikTok's 429 is UNVERIFIED (§5): used when present.
-            retry_after=http.parse_retry_after(response.headers.get("Retry-After")),
-            outcome_unknown=not read_only and status >= 500,
+            retry_after=retry_after,
+            # §4.2: an internal error or timeout (36009003/36009007) on a write may have applied it,
+            # whatever the HTTP status of the envelope ("writes: re-read first"). error_for keeps
+            # the flag for transient kinds only.
+            outcome_unknown=not read_only,
         )
 
     def _with_retries(self, attempt_once: Callable[[], dict], *, safe_to_repeat: bool) -> dict:
@@ -437,23 +457,29 @@ class TikTokShopClient:
             except PlatformError as exc:
                 if read_only:
                     exc.outcome_unknown = False  # a search sent as POST changes nothing
-                raise
+                raise _scrubbed(exc, self.app_secret, self.access_token) from None
 
         return self._with_retries(attempt_once, safe_to_repeat=True)
 
     def _token_call(self, path: str, params: Mapping[str, str]) -> TokenSet:
-        """GET on the auth host. Its URL carries app_secret: http.send never puts URLs in errors."""
+        """GET on the auth host. Its URL carries app_secret: http.send never puts URLs in errors,
+        and whatever the other end echoes back (a proxy's "Cannot GET /…?app_secret=…") is
+        scrubbed of the secret, the code and the tokens before it can reach a log."""
 
         def attempt_once() -> dict:
-            response = http.send(
-                self.session,
-                "GET",
-                self.auth_base_url + path,
-                platform=PLATFORM,
-                timeout=self.timeout,
-                params=params,
-            )
-            return self._envelope_data(response, read_only=True)
+            try:
+                response = http.send(
+                    self.session,
+                    "GET",
+                    self.auth_base_url + path,
+                    platform=PLATFORM,
+                    timeout=self.timeout,
+                    params=params,
+                )
+                return self._envelope_data(response, read_only=True)
+            except PlatformError as exc:
+                sent = (v for k, v in params.items() if k not in ("app_key", "grant_type"))
+                raise _scrubbed(exc, self.app_secret, self.access_token, *sent) from None
 
         return TokenSet.from_api(self._with_retries(attempt_once, safe_to_repeat=False))
 
@@ -486,7 +512,7 @@ class TikTokShopClient:
     def get_authorized_shops(self) -> list[Shop]:
         """The shops this token covers (§2.4). Sent WITHOUT shop_cipher, which is refused here."""
         data = self._call("GET", "/authorization/202309/shops", shop_scoped=False)
-        return [Shop.from_api(s) for s in data.get("shops") or [] if isinstance(s, dict)]
+        return [Shop.from_api(s) for s in _objects(data, "shops")]
 
     # ---- orders (§3) -----------------------------------------------------------------------------
 
@@ -527,9 +553,9 @@ class TikTokShopClient:
             body=body,
         )
         return OrderPage(
-            orders=[o for o in data.get("orders") or [] if isinstance(o, dict)],
+            orders=_objects(data, "orders"),
             next_page_token=str(data.get("next_page_token") or ""),
-            total_count=int(data.get("total_count") or 0),
+            total_count=_count(data, "total_count"),
         )
 
     def iter_orders(self, **filters: Any) -> Iterator[dict]:
@@ -557,7 +583,7 @@ class TikTokShopClient:
         orders: list[dict] = []
         for chunk in _chunks(ids, ORDER_IDS_PER_CALL):
             data = self._call("GET", "/order/202309/orders", params={"ids": ",".join(chunk)})
-            orders.extend(o for o in data.get("orders") or [] if isinstance(o, dict))
+            orders.extend(_objects(data, "orders"))
         return orders
 
     # ---- products, warehouses, inventory (§7) ------------------------------------------------
@@ -585,9 +611,9 @@ class TikTokShopClient:
             body=body,
         )
         return ProductPage(
-            products=[p for p in data.get("products") or [] if isinstance(p, dict)],
+            products=_objects(data, "products"),
             next_page_token=str(data.get("next_page_token") or ""),
-            total_count=int(data.get("total_count") or 0),
+            total_count=_count(data, "total_count"),
         )
 
     def find_skus(self, seller_skus: Iterable[str]) -> dict[str, SkuRef]:
@@ -599,7 +625,7 @@ class TikTokShopClient:
             while True:
                 page = self.search_products(seller_skus=batch, page_token=token)
                 for product in page.products:
-                    for sku in product.get("skus") or []:
+                    for sku in _objects(product, "skus"):
                         seller_sku = str(sku.get("seller_sku") or "")
                         if seller_sku in batch and seller_sku not in found:
                             found[seller_sku] = _sku_ref(product, sku)
@@ -615,7 +641,7 @@ class TikTokShopClient:
     def get_warehouses(self) -> list[dict]:
         """The shop's warehouses (§7.3); stock lives in enabled SALES_WAREHOUSE ones."""
         data = self._call("GET", "/logistics/202309/warehouses")
-        return [w for w in data.get("warehouses") or [] if isinstance(w, dict)]
+        return _objects(data, "warehouses")
 
     def update_inventory(self, product_id: str, skus: list[dict]) -> list[dict]:
         """Set ABSOLUTE quantities for SKUs of one product; return the per-SKU `data.errors` (§7.1).
@@ -631,7 +657,7 @@ class TikTokShopClient:
             body={"skus": skus},
             read_only=False,
         )
-        return [e for e in data.get("errors") or [] if isinstance(e, dict)]
+        return _objects(data, "errors")
 
 
 def make_session() -> requests.Session:
@@ -645,6 +671,50 @@ def make_session() -> requests.Session:
     return session
 
 
+def _scrubbed(exc: PlatformError, *secrets: str) -> PlatformError:
+    """The error with every secret we sent replaced by "***", raw or percent-encoded, so a server
+    that echoes the request back cannot carry a secret into a message or a log line. Values
+    shorter than 8 characters (app keys, grant types) are not secrets and are left alone."""
+    message = exc.message
+    for secret in sorted({s for s in secrets if s and len(s) >= 8}, key=len, reverse=True):
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            message = message.replace(form, "***")
+    if message != exc.message:
+        exc.message = message
+        exc.args = (message,)
+    return exc
+
+
+def _bad_shape(key: str) -> PlatformError:
+    return PlatformError(
+        f"TikTok Shop answered with an unexpected {key!r} (not what the API documents).",
+        kind=ErrorKind.BAD_RESPONSE,
+        platform=PLATFORM,
+    )
+
+
+def _objects(data: Mapping[str, Any], key: str) -> list[dict]:
+    """The objects of a list field of an answer; BAD_RESPONSE if it is not a list at all."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _bad_shape(key)
+    return [entry for entry in value if isinstance(entry, dict)]
+
+
+def _count(data: Mapping[str, Any], key: str) -> int:
+    value = data.get(key)
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool):
+        raise _bad_shape(key)
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _bad_shape(key) from None
+
+
 def _path_id(value: str) -> str:
     value = str(value)
     if not re.fullmatch(r"[0-9A-Za-z_-]+", value):
@@ -654,10 +724,10 @@ def _path_id(value: str) -> str:
 
 def _sku_ref(product: Mapping[str, Any], sku: Mapping[str, Any]) -> SkuRef:
     inventory = []
-    for entry in sku.get("inventory") or []:
+    for entry in _objects(sku, "inventory"):
         try:
             inventory.append((str(entry.get("warehouse_id") or ""), int(entry.get("quantity") or 0)))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             continue
     return SkuRef(
         seller_sku=str(sku.get("seller_sku") or ""),

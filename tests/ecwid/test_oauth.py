@@ -73,10 +73,33 @@ def test_the_token_answer_has_exactly_ecwids_fields(conn, redirect_uri, seeded):
         redirect_uri=redirect_uri,
     )
 
-    assert set(token) == {"access_token", "token_type", "scope", "store_id", "email", "public_token"}
+    # §2.4: `public_token` only comes when `public_storefront` was asked for; the sync does not ask.
+    assert set(token) == {"access_token", "token_type", "scope", "store_id", "email"}
     assert token["token_type"] == "bearer" and token["store_id"] == 1003
-    assert token["access_token"].startswith("secret_") and token["public_token"].startswith("public_")
+    assert token["access_token"].startswith("secret_")
     assert token["email"] == "owner@acme-us.example"
+
+
+def test_a_public_token_comes_only_when_public_storefront_was_asked_for(conn, redirect_uri, seeded):
+    url = ecwid.authorization_url(
+        conn.authorize_url,
+        client_id=seeded["app_key"],
+        redirect_uri=redirect_uri,
+        scopes=["read_catalog", "public_storefront"],
+    )
+    answer = _query(_consent(url, "install"))
+
+    token = ecwid.exchange_code(
+        conn.auth_base_url,
+        client_id=seeded["app_key"],
+        client_secret=seeded["app_secret"],
+        code=answer["code"],
+        redirect_uri=redirect_uri,
+    )
+
+    assert set(token) == {"access_token", "token_type", "scope", "store_id", "email", "public_token"}
+    assert token["public_token"].startswith("public_")
+    assert Token.objects.get(token=token["public_token"]).kind == Token.Kind.PUBLIC
 
 
 def test_a_code_works_once_and_reusing_it_disables_the_first_token(conn, redirect_uri):
