@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
@@ -91,6 +92,11 @@ class Connection(models.Model):
         self.last_check_message = message
         self.save(update_fields=["status", "last_checked_at", "last_check_message", "updated_at"])
 
+    def record_failure(self, message: str) -> None:
+        """Record a failed call. "Needs re-authorization" sticks until someone authorizes again."""
+        stuck = self.status == self.Status.REAUTHORIZE
+        self.record_check(False, message, status=self.Status.REAUTHORIZE if stuck else self.Status.ERROR)
+
 
 class Profile(models.Model):
     """A pairing of one TikTok Shop with one Ecwid store, and the rules for syncing orders between them."""
@@ -144,6 +150,14 @@ class Profile(models.Model):
         default=False,
         help_text="Let Ecwid email the buyer. Off by default: TikTok buyer addresses are relays.",
     )
+    inventory_unlimited_quantity = models.PositiveIntegerField(
+        "quantity for unlimited stock",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(99_999)],
+        help_text="Inventory sync: what TikTok Shop gets for an Ecwid item with unlimited stock "
+        "(at most 99,999). Blank = such items are skipped.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -189,6 +203,8 @@ class Entity(models.TextChoices):
 
     ORDER_DETAIL = "order_detail", "Sales Order Data: Detail"
     SALES_ORDER = "sales_order", "Sales Order"
+    # The other direction: one record per seller SKU (syncapp/sync/inventory.py).
+    INVENTORY = "inventory", "Inventory: Ecwid stock → TikTok Shop"
 
 
 class ProfileTask(models.Model):
@@ -224,6 +240,8 @@ class ProfileTask(models.Model):
         constraints = [models.UniqueConstraint(fields=["profile", "entity"], name="one_task_per_entity")]
 
     def __str__(self):
+        if self.entity == Entity.INVENTORY:  # the one task that goes the other way
+            return f"Ecwid > TikTok Shop: {self.get_entity_display()} ({self.profile})"
         return f"TikTok Shop > Ecwid: {self.get_entity_display()} ({self.profile})"
 
     def save(self, *args, **kwargs):
@@ -372,14 +390,20 @@ class ProductMatchCache(models.Model):
 
 @receiver(post_save, sender=Profile)
 def _create_profile_tasks(sender, instance: Profile, created: bool, raw: bool = False, **kwargs):
-    """Every profile has one task per entity; saving it also re-syncs their schedules (active flag)."""
+    """Every profile has one task per entity; saving it also re-syncs their schedules (active flag).
+
+    Inventory starts switched off: it writes to the merchant's TikTok stock, so they opt in.
+    """
     if raw:
         return
     for entity in Entity:
         task, task_created = ProfileTask.objects.get_or_create(
             profile=instance,
             entity=entity,
-            defaults={"interval_minutes": ProfileTask.Interval.MIN_1 if entity == Entity.SALES_ORDER else 5},
+            defaults={
+                "interval_minutes": ProfileTask.Interval.MIN_1 if entity == Entity.SALES_ORDER else 5,
+                "enabled": entity != Entity.INVENTORY,
+            },
         )
         if not task_created:
             task.save()

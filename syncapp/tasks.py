@@ -1,7 +1,8 @@
 """django-q2 entry points: tiny functions that take ids, reload the rows and call the sync engine.
 
-Schedules call `run_profile_task(task_id)`; the webhook view queues `process_webhook(event_id)`; the
-admin's resync queues `push_records(ids)`; an hourly schedule calls `refresh_connection_tokens()`.
+Schedules call `run_profile_task(task_id)` (order pull, order push or inventory); the webhook view
+queues `process_webhook(event_id)`; the admin's resync queues `push_records(ids)` (inventory rows: a
+run of the profile's inventory task); an hourly schedule calls `refresh_connection_tokens()`.
 Each returns a short plain-words summary, which django-q2 keeps as the task's result.
 """
 
@@ -15,16 +16,45 @@ from django.utils import timezone
 
 from syncapp.models import Connection, Entity, Profile, ProfileTask, SyncRecord, WebhookEvent
 from syncapp.platforms.http import PlatformError
-from syncapp.sync import orders, schedules
+from syncapp.sync import inventory, orders, schedules
 
 log = logging.getLogger(__name__)
 
 # One run of a task at a time; a run that died lets its lease lapse after this long.
 TASK_LEASE = timedelta(minutes=10)
+# The order "Run now" runs a profile's tasks in: orders first, so the stock sent to TikTok Shop
+# already counts the orders just imported into Ecwid.
+RUN_ORDER = {Entity.ORDER_DETAIL: 0, Entity.SALES_ORDER: 1, Entity.INVENTORY: 2}
+
+
+def queue_resync(record_ids: list[int], *, user=None) -> int:
+    """Staff asked to sync these records again: mark them (who, when) and queue the work.
+
+    "Sales Order" rows are pushed, "Sales Order Data: Detail" rows read again from TikTok, inventory
+    rows sent by a run of their profile's inventory task even if unchanged. Returns how many.
+    """
+    from django_q.tasks import async_task
+
+    records = SyncRecord.objects.filter(pk__in=record_ids)
+    count = orders.request_resync(records, user=user)
+    stock_profiles = inventory.request_resync(records, user=user)
+    count += records.filter(entity=Entity.INVENTORY).count()
+    by_entity: dict[str, list[int]] = {}
+    for pk, entity in records.values_list("pk", "entity"):
+        by_entity.setdefault(entity, []).append(pk)
+    if by_entity.get(Entity.ORDER_DETAIL):
+        async_task("syncapp.tasks.resync_details", by_entity[Entity.ORDER_DETAIL])
+    if by_entity.get(Entity.SALES_ORDER):
+        async_task("syncapp.tasks.push_records", by_entity[Entity.SALES_ORDER])
+    for task_id in ProfileTask.objects.filter(
+        profile_id__in=stock_profiles, entity=Entity.INVENTORY
+    ).values_list("pk", flat=True):
+        async_task("syncapp.tasks.run_profile_task", task_id)
+    return count
 
 
 def run_profile_task(task_id: int, *, since: int | None = None) -> str:
-    """Run one profile task now (pull or push), recording last run, outcome and next run on it."""
+    """Run one profile task now (pull, push or inventory), recording last run, outcome and next run."""
     task = (
         ProfileTask.objects.select_related("profile__source", "profile__destination")
         .filter(pk=task_id)
@@ -43,6 +73,9 @@ def run_profile_task(task_id: int, *, since: int | None = None) -> str:
     try:
         if task.entity == Entity.ORDER_DETAIL:
             outcome, ok = orders.pull_orders(task, since=since).summary(), True
+        elif task.entity == Entity.INVENTORY:
+            stock = inventory.sync_inventory(task)
+            outcome, ok = stock.summary(), not stock.stopped
         else:
             result = orders.push_due(task.profile)
             outcome, ok = result.summary(), not result.stopped
@@ -64,7 +97,8 @@ def run_profile_task(task_id: int, *, since: int | None = None) -> str:
 def run_profile(profile_id: int, *, since: int | None = None) -> str:
     """Run a profile's enabled tasks now, pull first ("Run now", "Backfill from date")."""
     outcomes = []
-    for task in ProfileTask.objects.filter(profile_id=profile_id, enabled=True).order_by("entity"):
+    enabled = ProfileTask.objects.filter(profile_id=profile_id, enabled=True)
+    for task in sorted(enabled, key=lambda t: RUN_ORDER.get(t.entity, len(RUN_ORDER))):
         outcomes.append(
             run_profile_task(task.pk, since=since if task.entity == Entity.ORDER_DETAIL else None)
         )

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django_q.tasks import async_task
 
+from syncapp import tasks
 from syncapp.models import Entity, Profile, ProfileTask, SyncAttempt, SyncRecord, WebhookEvent
-from syncapp.sync import orders
 
 STATUS_COLOURS = {
     SyncRecord.Status.SUCCESS: "#1e7e34",
@@ -96,6 +96,7 @@ class ProfileAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Inventory (Ecwid stock → TikTok Shop)", {"fields": ["inventory_unlimited_quantity"]}),
     ]
 
     @admin.display(description="Needs attention")
@@ -264,18 +265,7 @@ class SyncRecordAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resync selected")
     def resync_selected(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        count = orders.request_resync(SyncRecord.objects.filter(pk__in=ids), user=request.user)
-        sales = list(
-            SyncRecord.objects.filter(pk__in=ids, entity=Entity.SALES_ORDER).values_list("pk", flat=True)
-        )
-        details = list(
-            SyncRecord.objects.filter(pk__in=ids, entity=Entity.ORDER_DETAIL).values_list("pk", flat=True)
-        )
-        if details:
-            async_task("syncapp.tasks.resync_details", details)
-        if sales:
-            async_task("syncapp.tasks.push_records", sales)
+        count = tasks.queue_resync(list(queryset.values_list("pk", flat=True)), user=request.user)
         self.message_user(
             request,
             f"Queued {count} record(s) to sync again (requested by {request.user} at "

@@ -39,7 +39,7 @@ def complete_authorization(conn: Connection, *, code: str, redirect_uri: str) ->
     except PlatformError as exc:
         message = module.explain(exc)
         log.warning("Authorization of connection %s failed: %s", conn.pk, exc)
-        conn.record_check(False, message, status=_failed_status(conn))
+        conn.record_failure(message)
         return False, message
     conn.record_check(True, message)
     return True, message
@@ -53,14 +53,7 @@ def test_connection(conn: Connection) -> tuple[bool, str]:
     except PlatformError as exc:
         message = module.explain(exc)
         log.info("Connection %s check failed: %s", conn.pk, exc)
-        conn.record_check(False, message, status=_failed_status(conn))
+        conn.record_failure(message)
         return False, message
     conn.record_check(True, message)
     return True, message
-
-
-def _failed_status(conn: Connection) -> str:
-    # A platform module sets REAUTHORIZE when a token refresh failed; a person must act, so it sticks.
-    if conn.status == Connection.Status.REAUTHORIZE:
-        return Connection.Status.REAUTHORIZE
-    return Connection.Status.ERROR

@@ -543,7 +543,7 @@ class _Push:
         message = explain(self.conn, exc)
         if exc.kind in (ErrorKind.AUTH, ErrorKind.PERMISSION):
             self.release(Status.NEEDS_ATTENTION, error_kind=str(exc.kind), last_error=message)
-            self.conn.record_check(False, message, status=_failed_status(self.conn))
+            self.conn.record_failure(message)
             raise DestinationUnavailable(message)
         if exc.kind == ErrorKind.RATE_LIMITED:
             self.retry_later(str(exc.kind), message, exc.retry_after)
@@ -709,12 +709,6 @@ class _Push:
             "update", {"orderId": destination_id, **update}, lambda c: c.update_order(destination_id, update)
         )
         return self.succeeded(destination_payload={**current, **update})
-
-
-def _failed_status(conn: Connection) -> str:
-    if conn.status == Connection.Status.REAUTHORIZE:
-        return Connection.Status.REAUTHORIZE
-    return Connection.Status.ERROR
 
 
 def _strip_secrets(value: Any) -> Any:

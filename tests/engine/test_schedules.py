@@ -29,9 +29,11 @@ def schedule_of(task):
     return Schedule.objects.filter(name=task.schedule_name).first()
 
 
-def test_a_new_profile_gets_one_scheduled_task_per_entity(profile):
-    assert set(profile.tasks.values_list("entity", flat=True)) == {Entity.ORDER_DETAIL, Entity.SALES_ORDER}
-    for task in profile.tasks.all():
+def test_a_new_profile_gets_one_task_per_entity_and_schedules_the_enabled_ones(profile):
+    assert set(profile.tasks.values_list("entity", flat=True)) == set(Entity)
+    inventory = profile.tasks.get(entity=Entity.INVENTORY)
+    assert not inventory.enabled and schedule_of(inventory) is None  # a merchant opts in
+    for task in profile.tasks.filter(enabled=True):
         schedule = schedule_of(task)
         assert schedule.func == "syncapp.tasks.run_profile_task"
         assert schedule.args == repr((task.pk,))

@@ -37,15 +37,24 @@ def test_sandbox_seed_twice_keeps_tokens_and_follows_the_portal_url():
     tiktok = Connection.objects.get(platform=Connection.Platform.TIKTOK_SHOP)
     tiktok.access_token = "kept-token"
     tiktok.save()
-    counts = (Connection.objects.count(), Profile.objects.count(), Sku.objects.count(), EcwidProduct.objects.count())
-
-    run("sandbox_seed", portal_url="http://localhost:9000/")
-    assert (
+    counts = (
         Connection.objects.count(),
         Profile.objects.count(),
         Sku.objects.count(),
         EcwidProduct.objects.count(),
-    ) == counts == (2, 1, 6, 5)
+    )
+
+    run("sandbox_seed", portal_url="http://localhost:9000/")
+    assert (
+        (
+            Connection.objects.count(),
+            Profile.objects.count(),
+            Sku.objects.count(),
+            EcwidProduct.objects.count(),
+        )
+        == counts
+        == (2, 1, 6, 5)
+    )
     tiktok.refresh_from_db()
     assert tiktok.access_token == "kept-token"
     assert tiktok.api_base_url == "http://localhost:9000/sandbox/tiktok/open-api"

@@ -8,7 +8,8 @@ from tqdm import tqdm
 
 from syncapp.models import Entity, Profile, ProfileTask, SyncRecord
 from syncapp.platforms.http import PlatformError
-from syncapp.sync import claims, orders
+from syncapp.sync import claims, inventory, orders
+from syncapp.tasks import RUN_ORDER
 
 
 def parse_since(value: str) -> int:
@@ -25,7 +26,10 @@ def parse_since(value: str) -> int:
 
 
 class Command(BaseCommand):
-    help = "Sync one profile now, in the foreground: pull TikTok orders, then push them to Ecwid."
+    help = (
+        "Sync one profile now, in the foreground: pull TikTok orders, push them to Ecwid, then (when "
+        "enabled, or asked for with --entity inventory) send Ecwid stock to TikTok Shop."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("profile", help="Profile name or id.")
@@ -45,13 +49,15 @@ class Command(BaseCommand):
             raise CommandError(f"No profile named {profile!r}.")
         since_ts = parse_since(since) if since else None
         entities = entity or [e.value for e in Entity]
-        tasks = ProfileTask.objects.filter(profile=found, entity__in=entities).order_by("entity")
+        tasks = ProfileTask.objects.filter(profile=found, entity__in=entities)
         if not entity:
             tasks = tasks.filter(enabled=True)
-        for task in tasks:
+        for task in sorted(tasks, key=lambda t: RUN_ORDER.get(t.entity, len(RUN_ORDER))):
             try:
                 if task.entity == Entity.ORDER_DETAIL:
                     self.pull(task, since_ts)
+                elif task.entity == Entity.INVENTORY:
+                    self.inventory(task)
                 else:
                     self.push(found)
             except PlatformError as exc:
@@ -69,3 +75,12 @@ class Command(BaseCommand):
         with tqdm(total=due.count(), desc="Orders sent to Ecwid", unit=" orders", disable=None) as bar:
             result = orders.push_due(profile, budget_seconds=float("inf"), progress=lambda _: bar.update(1))
         self.stdout.write(result.summary())
+
+    def inventory(self, task):
+        with tqdm(desc="SKUs compared", unit=" SKUs", disable=None) as bar:
+            result = inventory.sync_inventory(
+                task, budget_seconds=float("inf"), progress=lambda _: bar.update(1)
+            )
+        self.stdout.write(result.summary())
+        if result.stopped:
+            raise CommandError(result.stopped)
