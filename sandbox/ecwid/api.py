@@ -12,7 +12,7 @@ import math
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import faults, ratelimit
+from sandbox import faults, inputs, ratelimit
 from sandbox.ecwid import catalog, orders
 from sandbox.ecwid.errors import ApiError, error_response, render_error
 from sandbox.ecwid.models import Store, Token, as_id
@@ -100,6 +100,8 @@ def endpoint(scopes: dict[str, str | None]):
                     raise ApiError(
                         403, "INSUFFICIENT_APP_SCOPE", f"Insufficient app scope: '{required}' is required"
                     )
+                if inputs.has_nul(request):
+                    raise ApiError(400, "WRONG_PARAMETER", "The request contains a NUL character.")
                 if request.method in ("POST", "PUT") and request.content_type not in JSON_TYPES:
                     raise ApiError(
                         415,

@@ -388,6 +388,8 @@ def search_orders(store: Store, params) -> dict:
                 amount = Decimal("NaN")
             if not amount.is_finite():
                 raise ApiError(400, "WRONG_PARAMETER", f"Parameter {name} must be a number")
+            # Beyond any storable total: clamp, so the database is never asked to compare an overflow.
+            amount = max(-MAX_AMOUNT, min(MAX_AMOUNT, amount))
             orders = orders.filter(**{lookup: amount})
     total = orders.count()
     items = [order.payload for order in orders[offset : offset + limit]]

@@ -24,7 +24,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import faults, ratelimit
+from sandbox import faults, inputs, ratelimit
 from sandbox.tiktok import signing
 from sandbox.tiktok.models import (
     App,
@@ -597,6 +597,8 @@ def _handle(request: HttpRequest, api_path: str) -> JsonResponse:
 @faults.api_view(PLATFORM, render_error)
 def open_api(request: HttpRequest, api_path: str) -> JsonResponse:
     try:
+        if inputs.has_nul(request):
+            raise ApiError(36009004, "Invalid parameter: the request contains a NUL character.")
         return _handle(request, api_path)
     except ApiError as exc:
         return envelope(exc.code, exc.message, status=exc.status, headers=exc.headers)

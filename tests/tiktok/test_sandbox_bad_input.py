@@ -11,7 +11,8 @@ import requests
 
 from sandbox.tiktok import api as sandbox_api
 from sandbox.tiktok.models import Stock
-from tests.tiktok.sandbox_calls import compact, envelope, signed_request
+from syncapp.platforms.http import PlatformError
+from tests.tiktok.sandbox_calls import compact, envelope, make_client, signed_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -231,3 +232,12 @@ def test_the_rate_limit_of_get_authorized_shops_is_counted_per_shop(tts, token, 
     ]
 
     assert envelope(signed_request(tts, "GET", shops, token=other_token))["code"] == 0
+
+
+def test_a_nul_character_gets_the_envelope_on_every_database(tts, token):
+    with pytest.raises(PlatformError) as caught:
+        make_client(tts, token).search_orders(
+            update_time_ge=0, update_time_lt=2_000_000_000, order_status="UNPAID\x00"
+        )
+    assert caught.value.code == 36009004
+    assert "NUL" in caught.value.message
