@@ -1,7 +1,9 @@
 """Bulk "Resync selected" asks first, then queues the rows through the engine and keeps who asked."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django_q.brokers import get_broker
 from django_q.models import OrmQ
 from django_q.signing import SignedPackage
 
@@ -15,7 +17,13 @@ SALES = reverse("syncapp:sales-order-list")
 
 
 def queued_tasks() -> list[tuple[str, tuple]]:
-    tasks = [SignedPackage.loads(q.payload) for q in OrmQ.objects.all()]
+    """What waits in the task queue, from whichever broker is configured (ORM or Redis)."""
+    broker = get_broker()
+    if settings.REDIS_URL:
+        payloads = broker.connection.lrange(broker.list_key, 0, -1)
+    else:
+        payloads = [q.payload for q in OrmQ.objects.all()]
+    tasks = [SignedPackage.loads(payload) for payload in payloads]
     return [(t["func"], t["args"]) for t in tasks]
 
 
@@ -41,7 +49,7 @@ def test_the_first_post_shows_a_confirmation_and_changes_nothing(staff_client, f
     assert "Yes, resync 2 records" in html
     assert failed[0].source_id in html and failed[1].source_id in html and failed[2].source_id not in html
     assert set(SyncRecord.objects.values_list("status", flat=True)) == {Status.NEEDS_ATTENTION}
-    assert not OrmQ.objects.exists()
+    assert queued_tasks() == []
 
 
 def test_confirming_queues_the_records_again_and_keeps_who_asked(staff_client, alice, failed):
@@ -92,3 +100,9 @@ def test_a_foreign_next_address_is_ignored(staff_client, failed):
 
 def test_resync_needs_a_post(staff_client, failed):
     assert staff_client.get(RESYNC, {"ids": failed[0].pk, "confirm": "yes"}).status_code == 405
+
+
+def test_the_confirmation_speaks_of_one_record_in_the_singular(staff_client, failed):
+    html = staff_client.post(RESYNC, {"ids": [failed[0].pk], "next": SALES}).content.decode()
+    assert "This record will be queued to sync again now." in html
+    assert "These 1 record" not in html and "Yes, resync 1 record<" in html
