@@ -11,7 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from syncapp.filters import ERROR_KIND_CHOICES
 from syncapp.models import SyncRecord
+
+# "mapping" -> "Mapping (order data)": the filter's words, so the column and the filter agree.
+ERROR_KIND_LABELS = dict(ERROR_KIND_CHOICES)
 
 # Colour is a second cue only: the badge always carries the status in words and an icon-like prefix.
 STATUS_STYLE = {
@@ -30,7 +34,12 @@ def _when(value) -> str:
 
 class WhenColumn(tables.Column):
     """A date and time as text. Not django-tables2's DateTimeColumn: that renders a template per cell,
-    which is most of a 50-row page's time (bench/lists.py)."""
+    which is most of a 50-row page's time (bench/lists.py). The cell never wraps: a date and time broken
+    over three lines made every row three lines tall."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "when"}})
+        super().__init__(*args, **kwargs)
 
     def render(self, value):
         return _when(value)
@@ -66,7 +75,7 @@ class RecordTable(tables.Table):
         fields: tuple[str, ...] = ()
         template_name = "portal/table.html"
         attrs = {"class": "records"}
-        empty_text = "No records match. Check the Source ID, or clear the filters."
+        empty_text = "No records match. Check the ID (exact, or “Starts with”), or clear the filters."
         order_by = "-updated_at"
 
     def render_source_id(self, value, record):
@@ -84,13 +93,42 @@ class RecordTable(tables.Table):
 
 
 class OrderDetailTable(RecordTable):
-    """TikTok Shop > Ecwid: Sales Order Data: Detail — every TikTok order pulled, under its Source ID."""
+    """TikTok Shop > Ecwid: Sales Order Data: Detail — every TikTok order pulled, under its Source ID.
 
+    A detail record has no Ecwid id of its own; the Destination ID column shows its Sales Order's, read
+    for the shown page only (`sales_orders`, filled by the view: one query by the page's ids).
+    """
+
+    destination_id = tables.Column(
+        verbose_name="Destination ID",
+        accessor="pk",
+        orderable=False,
+        exclude_from_export=True,
+        attrs={"td": {"class": "mono"}},
+    )
     synced_at = WhenColumn(verbose_name="Pulled", orderable=False)
     last_error = tables.Column(verbose_name="Problem", orderable=False, default="")
 
     class Meta(RecordTable.Meta):
-        sequence = ("select", "source_id", "status", "source_status", "synced_at", "last_error", "profile")
+        sequence = (
+            "select",
+            "source_id",
+            "destination_id",
+            "status",
+            "source_status",
+            "synced_at",
+            "last_error",
+            "profile",
+        )
+
+    sales_orders: dict = {}  # (profile id, source id) -> the Sales Order record
+
+    def render_destination_id(self, record):
+        sales = self.sales_orders.get((record.profile_id, record.source_id))
+        if sales is None or not sales.destination_id:
+            return "—"
+        url = reverse("syncapp:record", args=[sales.pk])
+        return format_html('<a href="{}">{}</a>', url, sales.destination_id)
 
     def render_last_error(self, value):
         return value if len(value) <= 120 else value[:117] + "…"
@@ -121,6 +159,12 @@ class SalesOrderTable(RecordTable):
             "synced_at",
             "profile",
         )
+
+    def render_error_kind(self, value):
+        return ERROR_KIND_LABELS.get(value, value)
+
+    def value_error_kind(self, value):
+        return value  # the CSV keeps the code, for spreadsheets and scripts
 
     def render_destination_id(self, value, record):
         url = reverse("syncapp:record", args=[record.pk])

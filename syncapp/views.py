@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
@@ -36,7 +36,7 @@ from syncapp.platforms.http import PlatformError
 from syncapp.sync import orders
 from syncapp.sync.compare import compare_orders
 from syncapp.sync.mapping import MappingRules
-from syncapp.tables import OrderDetailTable, SalesOrderTable, status_badge
+from syncapp.tables import ERROR_KIND_LABELS, OrderDetailTable, SalesOrderTable, status_badge
 
 Status = SyncRecord.Status
 
@@ -135,28 +135,32 @@ def _synced_series(period: str) -> tuple[list[dict], str]:
     return buckets, "per hour, last 24 hours" if period != "day" else "per day, last 30 days"
 
 
-def _chart(buckets: list[dict], width: int = 720, height: int = 160) -> dict:
-    """Bar geometry for a server-rendered SVG (no JavaScript, nothing from a CDN)."""
+def _chart(buckets: list[dict], width: int = 720, height: int = 140) -> dict:
+    """Bar geometry for a server-rendered SVG (no JavaScript, nothing from a CDN).
+
+    The SVG stretches to the page's width, so it holds only the bars: text inside it would stretch
+    too (wide at laptop width, squeezed at phone width). The numbers and hour labels are HTML placed
+    at the same percentages (`left`, `bottom`) over and under it.
+    """
     top = max((b["n"] for b in buckets), default=0) or 1
-    plot_h = height - 24
-    head = 14  # room above the tallest bar for its number
+    head = 16  # room above the tallest bar for its number
     slot = width / max(len(buckets), 1)
     bars = []
     for i, bucket in enumerate(buckets):
-        h = round((plot_h - head) * bucket["n"] / top, 1)
+        h = round((height - head) * bucket["n"] / top, 1)
         bars.append(
             {
                 **bucket,
                 "x": round(i * slot + 1, 1),
                 "w": round(max(slot - 2, 1), 1),
-                "y": round(plot_h - h, 1),
+                "y": round(height - h, 1),
                 "h": h,
-                "value_y": round(plot_h - h - 3, 1),
                 "show_label": i % max(len(buckets) // 8, 1) == 0,
-                "label_x": round(i * slot + slot / 2, 1),
+                "left_pct": round((i * slot + slot / 2) * 100 / width, 2),
+                "bottom_pct": round(h * 100 / height, 2),
             }
         )
-    return {"bars": bars, "width": width, "height": height, "top": top, "baseline": plot_h}
+    return {"bars": bars, "width": width, "height": height, "top": top}
 
 
 def _token_health(conn: Connection, now) -> dict:
@@ -287,6 +291,32 @@ class RecordListView(StaffRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
             .defer("source_payload", "destination_payload")
         )
 
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.caption = f"{self.title} records"  # names the scrolling region for screen readers
+        page = getattr(table, "page", None)
+        if self.entity == Entity.ORDER_DETAIL and page is not None and page.object_list:
+            # The page's Sales Order records in one query (unique index on profile, entity, source_id).
+            rows = [row.record for row in page.object_list]  # the page's BoundRows
+            sales = SyncRecord.objects.filter(
+                entity=Entity.SALES_ORDER,
+                profile_id__in={r.profile_id for r in rows},
+                source_id__in={r.source_id for r in rows},
+            ).only("pk", "profile_id", "source_id", "destination_id")
+            table.sales_orders = {(s.profile_id, s.source_id): s for s in sales}
+        return table
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        filterset.entity = self.entity  # a Detail list finds a Destination ID through its Sales Order
+        return filterset
+
+    def render_to_response(self, context, **kwargs):
+        if self.request.GET.get(self.export_trigger_param) not in (None, *self.export_formats):
+            # Only CSV is offered; any other ?_export= (xlsx needs a library we do not ship) was a 500.
+            return super(ExportMixin, self).render_to_response(context, **kwargs)
+        return super().render_to_response(context, **kwargs)
+
     def get_export_filename(self, export_format):
         return f"{self.entity}-{timezone.now():%Y%m%d-%H%M%S}.{export_format}"
 
@@ -306,7 +336,8 @@ class RecordListView(StaffRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
             # matching thousands of ids then reads one page of them instead of sorting them all.
             for field in ("source_id", "destination_id"):
                 if self.request.GET.get(field, "").strip():
-                    kwargs["order_by"] = (field,)
+                    # A Detail record has no Destination ID of its own: its hits come in Source ID order.
+                    kwargs["order_by"] = ("source_id",) if self.entity == Entity.ORDER_DETAIL else (field,)
                     break
         return kwargs
 
@@ -324,9 +355,25 @@ class RecordListView(StaffRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
                 export_max=EXPORT_MAX_ROWS,
                 filtered=any(v for k, v in self.request.GET.items() if k not in ("page", "sort", "match")),
                 more_filters=sum(1 for k in MORE_FILTERS if self.request.GET.get(k)),
+                rows_shown=rows_shown(context["table"]),
             )
         )
         return context
+
+
+def rows_shown(table) -> str:
+    """ "7 records", or "Records 26–50; more on the next page.", without counting the ledger: the lazy
+    pager knows the page's rows and whether another page follows, and on the last page that is the total."""
+    page = getattr(table, "page", None)
+    if page is None or not page.object_list:
+        return ""
+    first = (page.number - 1) * table.paginator.per_page + 1
+    last = first + len(page.object_list) - 1
+    if page.has_next():
+        return f"Records {first:,}–{last:,}; more on the next page."
+    if page.number == 1:
+        return f"{last:,} record{'s' if last != 1 else ''}."
+    return f"Records {first:,}–{last:,} of {last:,}."
 
 
 class OrderDetailListView(RecordListView):
@@ -392,7 +439,8 @@ def resync(request):
     """Bulk "Resync selected": first POST shows what will happen, the confirming POST does it."""
     ids = []
     for value in request.POST.getlist("ids"):
-        if value.isdigit():
+        # At most 18 ASCII digits: a bigger number does not fit the database's integer (it was a 500).
+        if value.isascii() and value.isdigit() and len(value) <= 18:
             ids.append(int(value))
     ids = ids[:RESYNC_MAX_IDS]
     fallback = reverse("syncapp:dashboard")
@@ -511,6 +559,36 @@ def ecwid_order_url(conn: Connection, destination_id: str) -> str:
     return f"https://my.ecwid.com/store/{conn.store_id}#order:id={destination_id}"
 
 
+# A list item's summary names it by the first of these it has (a line item by its SKU), so staff find
+# the line they look for without opening each one.
+JSON_PREVIEW_KEYS = ("seller_sku", "sku", "name", "product_name", "title", "id")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _json_preview(value) -> str:
+    if isinstance(value, dict):
+        for key in JSON_PREVIEW_KEYS:
+            if (
+                isinstance(value.get(key), str | int)
+                and not isinstance(value.get(key), bool)
+                and value[key] != ""
+            ):
+                return str(value[key])
+    return ""
+
+
+def _json_time_hint(key, value) -> str:
+    """TikTok's *_time fields are Unix seconds (specs/tiktok_shop_api.md §3.3): say which moment that is."""
+    if not (isinstance(key, str) and key.endswith("_time")) or isinstance(value, bool):
+        return ""
+    if not isinstance(value, int) or not 10**9 <= value < 10**11:
+        return ""
+    return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def json_tree(value, *, depth: int = 0, open_depth: int = 1) -> str:
     """Readable, collapsible JSON: objects and lists become nested <details>, scalars plain text."""
     if isinstance(value, dict | list):
@@ -518,23 +596,27 @@ def json_tree(value, *, depth: int = 0, open_depth: int = 1) -> str:
         rows = []
         for key, child in items:
             if isinstance(child, dict | list) and child:
-                size = f"{len(child)} {'fields' if isinstance(child, dict) else 'items'}"
+                size = _plural(len(child), "field" if isinstance(child, dict) else "item")
+                preview = _json_preview(child) if isinstance(value, list) else ""
                 rows.append(
                     format_html(
-                        '<li><details{}><summary><span class="json-key">{}</span> '
+                        '<li><details{}><summary><span class="json-key">{}</span> {}'
                         '<span class="json-size">{}</span></summary>{}</details></li>',
                         mark_safe(" open") if depth < open_depth else "",
                         key,
+                        format_html('<span class="json-preview">{}</span> ', preview) if preview else "",
                         size,
                         mark_safe(json_tree(child, depth=depth + 1, open_depth=open_depth)),
                     )
                 )
             else:
+                hint = _json_time_hint(key, child)
                 rows.append(
                     format_html(
-                        '<li><span class="json-key">{}</span>: <span class="json-value">{}</span></li>',
+                        '<li><span class="json-key">{}</span>: <span class="json-value">{}</span>{}</li>',
                         key,
                         json.dumps(child, ensure_ascii=False),
+                        format_html(' <span class="json-hint">{}</span>', hint) if hint else "",
                     )
                 )
         return format_html('<ul class="json-tree">{}</ul>', mark_safe("".join(rows)))
@@ -586,6 +668,7 @@ def record_detail(request, pk: int):
             list_url=list_url(record.entity),
             is_order=record.entity in ORDER_ENTITIES,
             advice=error_advice(record),
+            error_kind_label=ERROR_KIND_LABELS.get(record.error_kind, record.error_kind),
             source_payload=_payload(record.source_payload),
             destination_payload=_payload(record.destination_payload),
             attempts=[(a, _attempt_summary(a)) for a in attempts],
@@ -601,6 +684,8 @@ def _attempt_summary(attempt: SyncAttempt) -> dict:
         "sent": _payload(attempt.request),
         "received": _payload(attempt.response),
         "ok": attempt.outcome == SyncAttempt.Outcome.OK,
+        # Not a failure: Ecwid may have made the order; it is looked up before any new create.
+        "unknown": attempt.outcome == SyncAttempt.Outcome.UNKNOWN,
     }
 
 
@@ -622,6 +707,7 @@ def compare(request, pk: int):
         record=record,
         sales=sales,
         record_url=reverse("syncapp:record", args=[record.pk]),
+        list_url=list_url(record.entity),
         errors=[],
         sections=[],
     )

@@ -69,3 +69,9 @@ def test_the_dashboard_and_lists_carry_the_portal_navigation(staff_client):
 def test_the_admin_index_carries_the_same_navigation(staff_client):
     html = staff_client.get(reverse("admin:index")).content.decode()
     assert 'aria-label="Portal"' in html and ">Sales Order Data: Detail</a>" in html
+
+
+def test_the_admin_home_points_staff_at_the_portal_first(staff_client):
+    html = staff_client.get(reverse("admin:index")).content.decode()
+    assert "Open the dashboard" in html
+    assert html.index("Open the dashboard") < html.index('id="content-main"')  # above the tables

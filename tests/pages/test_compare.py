@@ -82,6 +82,8 @@ def test_an_order_not_yet_in_ecwid_has_nothing_to_compare(staff_client, sandbox_
     )
     html = compare_page(staff_client, record).content.decode()
     assert "has no Ecwid order yet" in html
+    # the crumbs lead back through the list, as on the record page
+    assert f'<a href="{reverse("syncapp:sales-order-list")}">Sales Order</a>' in html
 
 
 def test_an_order_tiktok_does_not_know_is_explained(staff_client, sandbox_profile):

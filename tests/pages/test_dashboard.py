@@ -101,3 +101,18 @@ def test_the_inventory_task_goes_the_other_way_and_is_listed_by_the_admin(staff_
     html = staff_client.get(DASHBOARD).content.decode()
     assert "Ecwid &gt; TikTok Shop: Inventory" in html
     assert reverse("admin:syncapp_syncrecord_changelist") + "?entity__exact=inventory" in html
+
+
+def test_the_chart_text_is_html_so_it_never_stretches_with_the_bars(staff_client, quiet_profile):
+    make_record(quiet_profile, source_id="31", synced_at=timezone.now())
+    html = staff_client.get(DASHBOARD).content.decode()
+    svg = html[html.index('<svg class="chart"') : html.index("</svg>")]
+    assert "<text" not in svg  # a stretched SVG would stretch its text too
+    assert '<div class="chart-values" aria-hidden="true"><span style="left:' in html
+    assert 'class="chart-ticks"' in html
+
+
+def test_the_numbers_under_the_daily_chart_are_days_not_midnights(staff_client, quiet_profile):
+    html = staff_client.get(DASHBOARD, {"chart": "day"}).content.decode()
+    today = timezone.now().strftime("%Y-%m-%d")
+    assert f"<td>{today}</td>" in html and f"<td>{today} 00:00</td>" not in html

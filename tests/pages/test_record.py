@@ -121,3 +121,40 @@ def test_a_record_that_is_not_an_order_has_no_compare(staff_client, quiet_profil
     assert "Compare with Ecwid" not in html and "Open in Ecwid" not in html
     response = staff_client.get(reverse("syncapp:compare", args=[record.pk]))
     assert "Only orders can be compared" in response.content.decode()
+
+
+def test_the_json_names_list_items_and_reads_tiktok_times(staff_client, quiet_profile):
+    payload = {**TIKTOK_ORDER, "create_time": 1796401308, "cancel_time": 0, "packages": [{"id": "9069"}]}
+    html = page(staff_client, make_record(quiet_profile, source_payload=payload))
+    assert '<span class="json-preview">MUG-12OZ</span> <span class="json-size">2 fields</span>' in html
+    assert '<span class="json-size">1 item</span>' in html and "1 items" not in html
+    assert '<span class="json-size">1 field</span>' in html and "1 fields" not in html
+    assert '<span class="json-hint">2026-12-04 16:21:48 UTC</span>' in html
+    assert html.count("json-hint") == 1  # 0 means "not yet", not 1970
+
+
+def test_the_error_kind_reads_as_words_and_a_mapping_error_explains_the_empty_timeline(
+    staff_client, quiet_profile
+):
+    record = make_record(
+        quiet_profile,
+        status=Status.NEEDS_ATTENTION,
+        error_kind="mapping",
+        last_error="Line item 1 (SKU NOPE) is not in the Ecwid store.",
+        attempts=1,
+        source_payload=TIKTOK_ORDER,
+    )
+    html = page(staff_client, record)
+    assert "Error kind: Mapping (order data)" in html
+    assert "No call reached a platform: the order stopped before anything was sent" in html
+
+
+def test_a_create_with_no_answer_is_shown_as_unknown_not_as_a_failure(staff_client, quiet_profile):
+    record = make_record(quiet_profile, destination_id="XJ12H")
+    SyncAttempt.objects.create(
+        record=record, action="create", outcome="unknown", http_status=502, message="Bad Gateway (HTTP 502)"
+    )
+    html = page(staff_client, record)
+    assert '<li class="unknown">' in html
+    assert '<span class="badge status-warn"><span aria-hidden="true">?</span> Outcome unknown</span>' in html
+    assert "so it is never made twice" in html

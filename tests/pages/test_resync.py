@@ -106,3 +106,9 @@ def test_the_confirmation_speaks_of_one_record_in_the_singular(staff_client, fai
     html = staff_client.post(RESYNC, {"ids": [failed[0].pk], "next": SALES}).content.decode()
     assert "This record will be queued to sync again now." in html
     assert "These 1 record" not in html and "Yes, resync 1 record<" in html
+
+
+def test_an_id_too_big_for_the_database_is_ignored_not_a_500(staff_client, failed):
+    response = staff_client.post(RESYNC, {"next": SALES, "ids": ["9" * 30]}, follow=True)
+    assert response.status_code == 200
+    assert "Select at least one record to resync." in response.content.decode()
