@@ -204,7 +204,7 @@ class Entity(models.TextChoices):
     ORDER_DETAIL = "order_detail", "Sales Order Data: Detail"
     SALES_ORDER = "sales_order", "Sales Order"
     # The other direction: one record per seller SKU (syncapp/sync/inventory.py).
-    INVENTORY = "inventory", "Inventory: Ecwid stock → TikTok Shop"
+    INVENTORY = "inventory", "Inventory"  # Ecwid stock → TikTok Shop: the task title says the direction
 
 
 class ProfileTask(models.Model):

@@ -27,9 +27,13 @@ def oauth_callback(request, platform):
     error = request.GET.get("error")
     code = request.GET.get("code")
     if error or not code or code == "null":
-        message = f"{conn.name}: authorization was declined or cancelled ({error or 'no code returned'})."
-        conn.record_check(False, message)
-        messages.error(request, message)
+        message = f"Authorization was declined or cancelled ({error or 'no code returned'})."
+        if conn.access_token and conn.status == Connection.Status.OK:
+            # The tokens from before still work: nothing changed, so the connection stays connected.
+            messages.warning(request, f"{conn.name}: {message} The existing authorization is kept.")
+        else:
+            conn.record_failure(message)
+            messages.error(request, f"{conn.name}: {message}")
         return HttpResponseRedirect(change_url)
     redirect_uri = request.build_absolute_uri(reverse("syncapp:oauth-callback", args=[platform]))
     ok, message = connections.complete_authorization(conn, code=code, redirect_uri=redirect_uri)

@@ -25,11 +25,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
-from django_q.tasks import async_task
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 from django_tables2.paginators import LazyPaginator
 
+from syncapp import tasks
 from syncapp.filters import RecordFilter
 from syncapp.models import Connection, Entity, Profile, SyncAttempt, SyncRecord
 from syncapp.platforms.http import PlatformError
@@ -413,19 +413,6 @@ def task_title(task) -> str:
 # Resync
 
 
-def queue_resync(record_ids: list[int], user) -> int:
-    """Mark the rows for resync through the engine (who asked, when) and queue the work for a worker."""
-    count = orders.request_resync(SyncRecord.objects.filter(pk__in=record_ids), user=user)
-    by_entity: dict[str, list[int]] = {}
-    for pk, entity in SyncRecord.objects.filter(pk__in=record_ids).values_list("pk", "entity"):
-        by_entity.setdefault(entity, []).append(pk)
-    if by_entity.get(Entity.ORDER_DETAIL):
-        async_task("syncapp.tasks.resync_details", by_entity[Entity.ORDER_DETAIL])
-    if by_entity.get(Entity.SALES_ORDER):
-        async_task("syncapp.tasks.push_records", by_entity[Entity.SALES_ORDER])
-    return count
-
-
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
@@ -455,7 +442,7 @@ def resync(request):
         messages.warning(request, "Select at least one record to resync.")
         return HttpResponseRedirect(back)
     if request.POST.get("confirm") == "yes":
-        count = queue_resync([r.pk for r in records], request.user)
+        count = tasks.queue_resync([r.pk for r in records], user=request.user)
         messages.success(
             request,
             f"Queued {count} record{'s' if count != 1 else ''} to sync again "

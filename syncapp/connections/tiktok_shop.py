@@ -228,6 +228,9 @@ def refresh_tokens(conn: Connection, *, force: bool = False) -> bool:
             _copy_tokens(row, conn)  # another worker refreshed while we waited
             return False
         spent = row.refresh_token
+        if not spent and not row.access_token:
+            # Never authorized: nothing expired, nothing to re-authorize — it just is not connected yet.
+            raise PlatformError(NOT_AUTHORIZED, kind=ErrorKind.AUTH, platform=PLATFORM)
         expired = row.refresh_token_expires_at is not None and row.refresh_token_expires_at <= timezone.now()
         if not spent or expired:
             failure = f"The authorization has expired. {AUTHORIZE_AGAIN}"

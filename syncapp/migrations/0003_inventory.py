@@ -29,12 +29,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='profiletask',
             name='entity',
-            field=models.CharField(choices=[('order_detail', 'Sales Order Data: Detail'), ('sales_order', 'Sales Order'), ('inventory', 'Inventory: Ecwid stock → TikTok Shop')], max_length=20),
+            field=models.CharField(choices=[('order_detail', 'Sales Order Data: Detail'), ('sales_order', 'Sales Order'), ('inventory', 'Inventory')], max_length=20),
         ),
         migrations.AlterField(
             model_name='syncrecord',
             name='entity',
-            field=models.CharField(choices=[('order_detail', 'Sales Order Data: Detail'), ('sales_order', 'Sales Order'), ('inventory', 'Inventory: Ecwid stock → TikTok Shop')], max_length=20),
+            field=models.CharField(choices=[('order_detail', 'Sales Order Data: Detail'), ('sales_order', 'Sales Order'), ('inventory', 'Inventory')], max_length=20),
         ),
         migrations.RunPython(add_inventory_tasks, migrations.RunPython.noop),
     ]

@@ -112,3 +112,12 @@ def test_an_id_too_big_for_the_database_is_ignored_not_a_500(staff_client, faile
     response = staff_client.post(RESYNC, {"next": SALES, "ids": ["9" * 30]}, follow=True)
     assert response.status_code == 200
     assert "Select at least one record to resync." in response.content.decode()
+
+
+def test_resyncing_an_inventory_record_queues_a_run_of_its_inventory_task(staff_client, alice, quiet_profile):
+    stock = make_record(quiet_profile, Entity.INVENTORY, source_id="MUG-12OZ")
+    staff_client.post(RESYNC, {"ids": [stock.pk], "confirm": "yes"})
+    task = quiet_profile.tasks.get(entity=Entity.INVENTORY)
+    assert queued_tasks() == [("syncapp.tasks.run_profile_task", (task.pk,))]
+    stock.refresh_from_db()
+    assert stock.resync_requested_by == alice

@@ -11,6 +11,7 @@ from django.utils import timezone
 from sandbox.ecwid.models import Token as EcwidToken
 from sandbox.tiktok.models import Token as TikTokToken
 from syncapp.models import Connection
+from syncapp.platforms.http import PlatformError
 from tests.portal.forms import log_in, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -184,3 +185,22 @@ def test_a_pasted_ecwid_custom_app_token_works_without_oauth(portal):
     press_test_connection(portal, ECWID)
     conn.refresh_from_db()
     assert conn.status == Connection.Status.OK, conn.last_check_message
+
+
+def test_declining_again_keeps_a_working_connection_connected(portal):
+    authorize(portal, ECWID, "install")
+    landed = authorize(portal, ECWID, "decline")
+    conn = Connection.objects.get(name=ECWID)
+    assert conn.status == Connection.Status.OK
+    assert "existing authorization is kept" in landed.text
+
+
+def test_a_connection_never_authorized_is_not_connected_rather_than_expired(portal):
+    from syncapp.connections import tiktok_shop
+
+    conn = Connection.objects.get(name=TIKTOK)
+    with pytest.raises(PlatformError) as caught:
+        tiktok_shop.refresh_tokens(conn, force=True)
+    assert "Not authorized yet" in caught.value.message
+    conn.refresh_from_db()
+    assert conn.status == Connection.Status.NEW
