@@ -362,6 +362,8 @@ class WebhookEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+    # Reading the order failed for a passing reason this many times (each retried on a schedule).
+    read_retries = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-received_at"]

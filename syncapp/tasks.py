@@ -13,6 +13,8 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import schedule
 
 from syncapp.models import Connection, Entity, Profile, ProfileTask, SyncRecord, WebhookEvent
 from syncapp.platforms.http import PlatformError
@@ -20,6 +22,9 @@ from syncapp.sync import inventory, orders, schedules
 
 log = logging.getLogger(__name__)
 
+# When reading a webhook's order fails for a passing reason (timeout, 5xx, 429), read it again after
+# these delays; after the last, the scheduled pull picks the order up.
+WEBHOOK_READ_RETRY_SECONDS = (15, 60, 300)
 # One run of a task at a time; a run that died lets its lease lapse after this long.
 TASK_LEASE = timedelta(minutes=10)
 # The order "Run now" runs a profile's tasks in: orders first, so the stock sent to TikTok Shop
@@ -112,17 +117,35 @@ def process_webhook(event_id: int) -> str:
         return f"Webhook event {event_id} no longer exists."
     if event.processed_at:
         return "Already processed."
+    retry = False
     if event.event_type != 1 or not event.order_id:
         outcome = f"Ignored: webhook type {event.event_type} is not an order status change."
     else:
-        outcome = _sync_order_now(event)
+        outcome, retry = _sync_order_now(event)
+    if retry and event.read_retries < len(WEBHOOK_READ_RETRY_SECONDS):
+        # TikTok could not be read for a passing reason: try this order again soon rather than leave
+        # it to the next scheduled pull (which stays the safety net after the last retry).
+        delay = WEBHOOK_READ_RETRY_SECONDS[event.read_retries]
+        WebhookEvent.objects.filter(pk=event.pk).update(
+            read_retries=event.read_retries + 1, outcome=f"{outcome} Trying again in {delay} s."
+        )
+        schedule(
+            "syncapp.tasks.process_webhook",
+            event.pk,
+            name=f"webhook-{event.pk}-retry-{event.read_retries + 1}",
+            schedule_type=Schedule.ONCE,
+            next_run=timezone.now() + timedelta(seconds=delay),
+        )
+        return outcome
     WebhookEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now(), outcome=outcome)
     return outcome
 
 
-def _sync_order_now(event: WebhookEvent) -> str:
+def _sync_order_now(event: WebhookEvent) -> tuple[str, bool]:
+    """Pull and push the order for each active profile; (outcome, whether a passing failure hit)."""
     profiles = Profile.objects.filter(source=event.connection, is_active=True).select_related("source")
     outcomes = []
+    retry = False
     for profile in profiles:
         enabled = set(profile.tasks.filter(enabled=True).values_list("entity", flat=True))
         if Entity.ORDER_DETAIL not in enabled:
@@ -132,6 +155,7 @@ def _sync_order_now(event: WebhookEvent) -> str:
             results = orders.fetch_and_ingest(profile, [event.order_id])
         except PlatformError as exc:
             outcomes.append(f"{profile}: could not read the order: {orders.explain(profile.source, exc)}")
+            retry = retry or exc.retryable
             continue
         if not results:
             outcomes.append(f"{profile}: TikTok returned no order {event.order_id}.")
@@ -154,7 +178,7 @@ def _sync_order_now(event: WebhookEvent) -> str:
                     pushed = f"not sent ({exc})"
                 status = pushed or status
             outcomes.append(f"{profile}: order {result.source_id} {status}.")
-    return " ".join(outcomes) or "No active profile uses this shop."
+    return " ".join(outcomes) or "No active profile uses this shop.", retry
 
 
 def push_records(record_ids: list[int]) -> str:

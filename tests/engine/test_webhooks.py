@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django_q.models import Schedule
 
 from sandbox.tiktok import models as tts_models
 from sandbox.tiktok import webhooks as tts_webhooks
@@ -123,4 +124,29 @@ def test_a_webhook_pushes_an_order_that_a_poll_stored_first(profile, shop):
 
     tasks.process_webhook(WebhookEvent.objects.get(order_id=order.order_id).pk)
 
+    assert len(ecwid_copies(order.order_id)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_tiktok_could_not_give_is_read_again_soon_not_at_the_next_poll(profile, shop, faults):
+    (order,) = make_orders(shop, 1, send_webhooks=True)
+    event = WebhookEvent.objects.get(order_id=order.order_id)
+    faults("tiktok", error_next=10, path_contains="/order/")  # TikTok's order API has an outage
+
+    outcome = tasks.process_webhook(event.pk)
+
+    event.refresh_from_db()
+    assert "could not read the order" in outcome and event.processed_at is None and event.read_retries == 1
+    retry = Schedule.objects.get(name=f"webhook-{event.pk}-retry-1")
+    assert (retry.func, retry.args, retry.schedule_type) == (
+        "syncapp.tasks.process_webhook",
+        repr((event.pk,)),
+        Schedule.ONCE,
+    )
+    assert ecwid_copies(order.order_id) == []
+
+    faults("tiktok", error_next=0)  # the outage is over when the retry runs
+    assert "success" in tasks.process_webhook(event.pk)
+    event.refresh_from_db()
+    assert event.processed_at is not None
     assert len(ecwid_copies(order.order_id)) == 1
