@@ -242,7 +242,9 @@ def _status_rows(
         ("Fulfillment status", fulfillment, "fulfillmentStatus"),
     ):
         shown = (
-            f"{mapped} (TikTok {status})" if mapped else f"TikTok {status or 'status missing'}, not mapped"
+            f"{mapped} (from TikTok {status})"
+            if mapped
+            else f"TikTok {status or 'status missing'}, not mapped"
         )
         ecwid = _text(ecwid_order.get(ecwid_key)).upper()
         rows.append(Row("status", label, shown, ecwid, bool(mapped) and mapped == ecwid))

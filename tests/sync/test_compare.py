@@ -41,7 +41,7 @@ def test_rows_show_both_sides_for_staff():
     assert row(rows, "Fees") == Row("money", "Fees", "0.28", "0.28", True)
     assert row(rows, "Total") == Row("money", "Total", "62.47", "62.47", True)
     assert row(rows, "Payment status") == Row(
-        "status", "Payment status", "PAID (TikTok AWAITING_COLLECTION)", "PAID", True
+        "status", "Payment status", "PAID (from TikTok AWAITING_COLLECTION)", "PAID", True
     )
 
 
