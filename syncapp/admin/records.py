@@ -133,7 +133,19 @@ class ProfileAdmin(admin.ModelAdmin):
 # The ledger
 
 
-class SyncAttemptInline(admin.TabularInline):
+class AttemptPayloads:
+    """What an attempt sent and what came back, readable."""
+
+    @admin.display(description="Sent")
+    def sent(self, attempt):
+        return pretty_json(attempt.request)
+
+    @admin.display(description="Came back")
+    def received(self, attempt):
+        return pretty_json(attempt.response)
+
+
+class SyncAttemptInline(AttemptPayloads, admin.TabularInline):
     model = SyncAttempt
     extra = 0
     can_delete = False
@@ -143,14 +155,6 @@ class SyncAttemptInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="Sent")
-    def sent(self, attempt):
-        return pretty_json(attempt.request)
-
-    @admin.display(description="Came back")
-    def received(self, attempt):
-        return pretty_json(attempt.response)
 
 
 @admin.register(SyncRecord)
@@ -275,7 +279,7 @@ class SyncRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncAttempt)
-class SyncAttemptAdmin(admin.ModelAdmin):
+class SyncAttemptAdmin(AttemptPayloads, admin.ModelAdmin):
     list_display = ["started_at", "record", "action", "outcome", "http_status", "duration_ms", "message"]
     list_filter = ["action", "outcome", "error_kind"]
     search_fields = ["=record__source_id", "=record__destination_id"]
@@ -300,14 +304,6 @@ class SyncAttemptAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="Sent")
-    def sent(self, attempt):
-        return pretty_json(attempt.request)
-
-    @admin.display(description="Came back")
-    def received(self, attempt):
-        return pretty_json(attempt.response)
 
 
 @admin.register(WebhookEvent)

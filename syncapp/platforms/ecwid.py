@@ -507,21 +507,11 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def _bad_shape(key: str) -> PlatformError:
-    return PlatformError(
-        f"Ecwid answered with an unexpected {key!r} (not what the API documents).",
-        kind=ErrorKind.BAD_RESPONSE,
-        platform=PLATFORM,
-    )
+    return http.unexpected_shape(PLATFORM, key)
 
 
 def _objects(data: Mapping[str, Any], key: str) -> list[dict]:
-    """The objects of a list field of an answer; BAD_RESPONSE if it is not a list at all."""
-    value = data.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _bad_shape(key)
-    return [entry for entry in value if isinstance(entry, dict)]
+    return http.objects_in(data, key, platform=PLATFORM)
 
 
 def _whole(data: Mapping[str, Any], key: str, *, required: bool = False) -> int:

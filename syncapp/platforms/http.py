@@ -220,3 +220,22 @@ def json_body(response: requests.Response, *, platform: str) -> Any:
             status=response.status_code,
             outcome_unknown=response.status_code >= 500 and response.request.method not in IDEMPOTENT_METHODS,
         ) from None
+
+
+def unexpected_shape(platform: str, key: str) -> PlatformError:
+    """An answer whose `key` is not what the platform documents."""
+    return PlatformError(
+        f"{platform} answered with an unexpected {key!r} (not what the API documents).",
+        kind=ErrorKind.BAD_RESPONSE,
+        platform=platform,
+    )
+
+
+def objects_in(data: Mapping[str, Any], key: str, *, platform: str) -> list[dict]:
+    """The objects of a list field of an answer; BAD_RESPONSE if it is not a list at all."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise unexpected_shape(platform, key)
+    return [entry for entry in value if isinstance(entry, dict)]
