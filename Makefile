@@ -34,7 +34,8 @@ setup: $(VENV)/.installed .env
 
 run: setup
 	@echo ""
-	@echo "  Portal:  $(PORTAL_URL)/admin/   login: $${PORTAL_ADMIN_USER:-admin} / $${PORTAL_ADMIN_PASSWORD:-portal-admin}"
+	@echo "  Portal:  $(PORTAL_URL)/   (admin: $(PORTAL_URL)/admin/)"
+	@echo "  Login:   $${PORTAL_ADMIN_USER:-admin} / $${PORTAL_ADMIN_PASSWORD:-portal-admin}"
 	@echo "  Sandbox: $(PORTAL_URL)/sandbox/"
 	@echo ""
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
