@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django_q.tasks import async_task
@@ -73,6 +76,10 @@ class BackfillActionForm(ActionForm):
     )
 
 
+def _profiles(count: int) -> str:
+    return "1 profile" if count == 1 else f"{count} profiles"
+
+
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["name", "source", "destination", "is_active", "records_needing_attention", "updated_at"]
@@ -99,6 +106,34 @@ class ProfileAdmin(admin.ModelAdmin):
         ("Inventory (Ecwid stock → TikTok Shop)", {"fields": ["inventory_unlimited_quantity"]}),
     ]
 
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/run-now/",
+                self.admin_site.admin_view(self.run_now_view),
+                name="syncapp_profile_run_now",
+            ),
+            path(
+                "<int:pk>/backfill/",
+                self.admin_site.admin_view(self.backfill_view),
+                name="syncapp_profile_backfill",
+            ),
+            *super().get_urls(),
+        ]
+
+    def run_now_view(self, request, pk):
+        """The "Run now" button of a profile's own page: the list action, for this one profile."""
+        return self._act_on_one(request, pk, self.run_now)
+
+    def backfill_view(self, request, pk):
+        return self._act_on_one(request, pk, self.backfill)
+
+    def _act_on_one(self, request, pk, action):
+        profile = get_object_or_404(Profile, pk=pk)
+        if request.method == "POST" and self.has_change_permission(request, profile):
+            action(request, Profile.objects.filter(pk=profile.pk))
+        return HttpResponseRedirect(reverse("admin:syncapp_profile_change", args=[profile.pk]))
+
     @admin.display(description="Needs attention")
     def records_needing_attention(self, profile):
         return profile.records.filter(status=SyncRecord.Status.NEEDS_ATTENTION).count()
@@ -107,7 +142,7 @@ class ProfileAdmin(admin.ModelAdmin):
     def run_now(self, request, queryset):
         for profile in queryset:
             async_task("syncapp.tasks.run_profile", profile.pk)
-        self.message_user(request, f"Queued {queryset.count()} profile(s) to run now.", messages.SUCCESS)
+        self.message_user(request, f"Queued {_profiles(queryset.count())} to run now.", messages.SUCCESS)
 
     @admin.action(description="Backfill from date")
     def backfill(self, request, queryset):
@@ -116,14 +151,14 @@ class ProfileAdmin(admin.ModelAdmin):
         except forms.ValidationError:
             since_date = None
         if not since_date:
-            self.message_user(request, "Pick a “From date” next to the action, then run it.", messages.ERROR)
+            self.message_user(request, "Pick a “From date” first, then run the backfill.", messages.ERROR)
             return
         since = int(datetime(since_date.year, since_date.month, since_date.day, tzinfo=UTC).timestamp())
         for profile in queryset:
             async_task("syncapp.tasks.run_profile", profile.pk, since=since)
         self.message_user(
             request,
-            f"Queued {queryset.count()} profile(s) to read every TikTok order updated since "
+            f"Queued {_profiles(queryset.count())} to read every TikTok order updated since "
             f"{since_date:%d %b %Y}.",
             messages.SUCCESS,
         )

@@ -65,7 +65,7 @@ def test_profile_actions_run_now_and_backfill(admin_client, profile):
         url, {"action": "backfill", "_selected_action": [profile.pk], "since": "2026-11-01"}, follow=True
     )
 
-    assert "Queued 1 profile(s) to run now" in run.content.decode()
+    assert "Queued 1 profile to run now" in run.content.decode()
     assert "Pick a “From date”" in no_date.content.decode()
     assert "updated since 01 Nov 2026" in backfill.content.decode()
     page = admin_client.get(reverse("admin:syncapp_profile_change", args=[profile.pk])).content.decode()

@@ -1,13 +1,10 @@
 """Bulk "Resync selected" asks first, then queues the rows through the engine and keeps who asked."""
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django_q.brokers import get_broker
-from django_q.models import OrmQ
-from django_q.signing import SignedPackage
 
 from syncapp.models import Entity, SyncRecord
+from tests import broker
 from tests.pages.conftest import Status, make_record
 
 pytestmark = pytest.mark.django_db
@@ -17,14 +14,7 @@ SALES = reverse("syncapp:sales-order-list")
 
 
 def queued_tasks() -> list[tuple[str, tuple]]:
-    """What waits in the task queue, from whichever broker is configured (ORM or Redis)."""
-    broker = get_broker()
-    if settings.REDIS_URL:
-        payloads = broker.connection.lrange(broker.list_key, 0, -1)
-    else:
-        payloads = [q.payload for q in OrmQ.objects.all()]
-    tasks = [SignedPackage.loads(payload) for payload in payloads]
-    return [(t["func"], t["args"]) for t in tasks]
+    return [(func, args) for func, args, _ in broker.queued_tasks()]
 
 
 @pytest.fixture
