@@ -254,27 +254,9 @@ class SyncRecordAdmin(admin.ModelAdmin):
             },
         ),
     ]
+    # Everything shown is read-only but the Destination ID, which staff clear to have an order made again.
     readonly_fields = [
-        "profile",
-        "entity",
-        "source_id",
-        "status_badge",
-        "source_status",
-        "last_error",
-        "error_kind",
-        "attempts",
-        "next_attempt_at",
-        "synced_at",
-        "source_payload_pretty",
-        "destination_payload_pretty",
-        "source_updated_at",
-        "create_outcome_unknown",
-        "create_started_at",
-        "lease_expires_at",
-        "resync_requested_by",
-        "resync_requested_at",
-        "created_at",
-        "updated_at",
+        name for _, options in fieldsets for name in options["fields"] if name != "destination_id"
     ]
 
     def has_add_permission(self, request):

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +26,7 @@ from syncapp.models import Connection, Entity, Profile, ProfileTask, SyncAttempt
 from syncapp.platforms import tiktok_shop
 from syncapp.platforms.http import ErrorKind, PlatformError
 from syncapp.sync import orders, pacing
+from syncapp.sync.tuning import setting
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,6 @@ MAX_SKU_LENGTH = SyncRecord._meta.get_field("source_id").max_length
 
 # Per-SKU codes that mean "the quantity itself was refused" (§7.1): worth a hint when it was 0.
 QUANTITY_CODES = frozenset({12019024, 12052055})
-
-
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -455,7 +451,7 @@ class _Run:
         self.result = InventoryResult()
         self.progress = progress
         if budget_seconds is None:
-            budget_seconds = _setting("SYNC_INVENTORY_BUDGET_SECONDS", DEFAULT_BUDGET_SECONDS)
+            budget_seconds = setting("SYNC_INVENTORY_BUDGET_SECONDS", DEFAULT_BUDGET_SECONDS)
         self.deadline = time.monotonic() + budget_seconds
         self.refreshed = False
         self.client: Any = None
@@ -632,7 +628,7 @@ class _Run:
             self._write(decision, row, Status.PENDING, reason, "", called=False)
 
     def _pace(self) -> None:
-        per_second = _setting("SYNC_TIKTOK_CALLS_PER_SECOND", DEFAULT_TIKTOK_CALLS_PER_SECOND)
+        per_second = setting("SYNC_TIKTOK_CALLS_PER_SECOND", DEFAULT_TIKTOK_CALLS_PER_SECOND)
         if per_second <= 0:
             return
         wait = self.last_call + 1 / per_second - time.monotonic()

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +23,7 @@ from syncapp.models import Connection, Entity, Profile, ProfileTask, SyncAttempt
 from syncapp.platforms.http import ErrorKind, PlatformError
 from syncapp.sync import claims, mapping, pacing, products, retry
 from syncapp.sync.mapping import MappingError
+from syncapp.sync.tuning import setting
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,6 @@ UNREACHABLE_STREAK_LIMIT = 5
 SECRET_KEYS = frozenset(
     {"token", "access_token", "refresh_token", "app_secret", "secret", "sign", "authorization"}
 )
-
-
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
 
 
 class DestinationUnavailable(Exception):
@@ -291,7 +287,7 @@ def _ts(seconds: int) -> str:
 def first_pull_start(profile: Profile, now: int) -> int:
     if profile.earliest_order_date:
         return int(profile.earliest_order_date.timestamp())
-    return now - int(_setting("SYNC_FIRST_PULL_DAYS", DEFAULT_FIRST_PULL_DAYS) * 86400)
+    return now - int(setting("SYNC_FIRST_PULL_DAYS", DEFAULT_FIRST_PULL_DAYS) * 86400)
 
 
 def pull_orders(
@@ -315,12 +311,12 @@ def pull_orders(
     # second ahead, and clocks drift; the cursor never passes "now", so nothing is skipped later.
     end = until if until is not None else now + CLOCK_SLACK_SECONDS
     if since is None:
-        overlap = int(_setting("SYNC_PULL_OVERLAP_SECONDS", DEFAULT_OVERLAP_SECONDS))
+        overlap = int(setting("SYNC_PULL_OVERLAP_SECONDS", DEFAULT_OVERLAP_SECONDS))
         since = task.cursor - overlap if task.cursor else first_pull_start(profile, now)
     result = PullResult(window=(since, end))
     newest_seen = 0
     if budget_seconds is None:
-        budget_seconds = _setting("SYNC_PULL_BUDGET_SECONDS", DEFAULT_BUDGET_SECONDS)
+        budget_seconds = setting("SYNC_PULL_BUDGET_SECONDS", DEFAULT_BUDGET_SECONDS)
     deadline = time.monotonic() + budget_seconds
 
     def read(client) -> None:
@@ -415,7 +411,7 @@ def push_due(
     Any number of workers may run this at once for the same profile: each row is claimed first.
     """
     if budget_seconds is None:
-        budget_seconds = _setting("SYNC_PUSH_BUDGET_SECONDS", DEFAULT_BUDGET_SECONDS)
+        budget_seconds = setting("SYNC_PUSH_BUDGET_SECONDS", DEFAULT_BUDGET_SECONDS)
     deadline = time.monotonic() + budget_seconds
     clients: dict[int, Any] = {}
     result = PushResult()
@@ -614,7 +610,7 @@ class _Push:
     def adopt_after_unknown_outcome(self) -> tuple[str | None, str] | None:
         """A create may have happened: find it in Ecwid before creating (DESIGN.md step 3, 5)."""
         record = self.record
-        lag = _setting("SYNC_ECWID_SEARCH_LAG_SECONDS", DEFAULT_SEARCH_LAG_SECONDS)
+        lag = setting("SYNC_ECWID_SEARCH_LAG_SECONDS", DEFAULT_SEARCH_LAG_SECONDS)
         started = record.create_started_at or timezone.now()
         wait = (started + timedelta(seconds=lag) - timezone.now()).total_seconds()
         if wait > 0:
