@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from syncapp.connections import platform_module
 from syncapp.models import Connection, Entity, Profile, ProfileTask, SyncAttempt, SyncRecord
 from syncapp.platforms.http import ErrorKind, PlatformError
 from syncapp.sync import claims, mapping, pacing, products, retry
@@ -57,21 +58,14 @@ class DestinationUnavailable(Exception):
 # Connections: clients, with one forced token refresh on an auth error
 
 
-def _connection_module(conn: Connection):
-    from syncapp.connections import ecwid as ecwid_connection
-    from syncapp.connections import tiktok_shop as tiktok_connection
-
-    return tiktok_connection if conn.is_tiktok else ecwid_connection
-
-
 def client_for(conn: Connection) -> Any:
     """A ready client for the connection (TikTok: token refreshed first when close to expiry)."""
-    return _connection_module(conn).client_for(conn)
+    return platform_module(conn).client_for(conn)
 
 
 def _refresh_once(conn: Connection) -> bool:
     """Force one token refresh after an AUTH error; False when the platform has nothing to refresh."""
-    refresh = getattr(_connection_module(conn), "refresh_tokens", None)
+    refresh = getattr(platform_module(conn), "refresh_tokens", None)
     if refresh is None:
         return False
     try:
@@ -94,7 +88,7 @@ def call_with_auth_retry(conn: Connection, work: Callable[[Any], Any]) -> Any:
 def explain(conn: Connection, exc: PlatformError) -> str:
     """The platform's plain-words explanation of an error, for rows and task outcomes."""
     try:
-        return _connection_module(conn).explain(exc)
+        return platform_module(conn).explain(exc)
     except Exception:  # an explanation must never hide the error itself
         return str(exc)
 
